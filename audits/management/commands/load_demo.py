@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from audits.demo import DEMO_PASSWORD, USERS, build_demo
+
+
+class Command(BaseCommand):
+    help = "Load the invented Severnvale demo partnership (safe to run again: it only adds what is missing)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        demo = build_demo()
+        audits = ", ".join(sorted(demo["audits"]))
+        self.stdout.write(self.style.SUCCESS(f"Demo partnership ready: {demo['partnership']} ({audits})."))
+        self.stdout.write(f"Sign in at /admin/ or the API with password {DEMO_PASSWORD!r} as:")
+        self.stdout.write("  admin              superuser")
+        for username, _, _, role, agency_key in USERS:
+            agency = f" ({demo['agencies'][agency_key]})" if agency_key else ""
+            self.stdout.write(f"  {username:<18} {role.label}{agency}")
