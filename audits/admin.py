@@ -35,8 +35,14 @@ from audits.workflow import AUDIT_MACHINE
 from macfa.errors import ApplicationError
 
 
-class CachedChoicesMixin:
-    """Build each foreign-key dropdown once per request instead of once per inline row."""
+class InlineRowsMixin:
+    """Inline rows load what their titles show in the same query (``select_related``), and each
+    foreign-key dropdown is built once per request instead of once per row."""
+
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).select_related(*self.select_related)  # type: ignore[misc]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
@@ -68,8 +74,9 @@ class ThemeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class CaseInline(CachedChoicesMixin, admin.TabularInline):
+class CaseInline(InlineRowsMixin, admin.TabularInline):
     model = Case
+    select_related = ("audit",)
     fields = ["reference", "age_band", "level_of_need", "plan_type"]
     extra = 0
     show_change_link = True
@@ -129,31 +136,32 @@ class AuditAdmin(WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
             self.message_user(request, f"Moved {moved} audit(s) to their next stage.", messages.SUCCESS)
 
 
-class CaseFactorInline(admin.TabularInline):
+class CaseFactorInline(InlineRowsMixin, admin.TabularInline):
     model = CaseFactor
     extra = 0
+    select_related = ("case",)
 
 
-class AgencyReturnInline(CachedChoicesMixin, admin.StackedInline):
+class AgencyReturnInline(InlineRowsMixin, admin.StackedInline):
     model = AgencyReturn
     extra = 0
+    select_related = ("case", "agency")
     fields = ["agency", "status", "good_practice", "areas_for_development", "recommendations", "submitted_at"]
     readonly_fields = ["submitted_at"]
 
 
-class FindingInline(CachedChoicesMixin, admin.TabularInline):
+class FindingInline(InlineRowsMixin, admin.TabularInline):
     model = Finding
     extra = 0
     fields = ["agency", "theme", "self_grade", "grade", "change_reason", "kind", "narrative", "agreed_at"]
     readonly_fields = ["agreed_at"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Finding]:
-        return super().get_queryset(request).select_related("case", "agency", "theme")
+    select_related = ("case", "agency", "theme")
 
 
-class ChildFamilyViewInline(admin.StackedInline):
+class ChildFamilyViewInline(InlineRowsMixin, admin.StackedInline):
     model = ChildFamilyView
     extra = 0
+    select_related = ("case",)
     fields = ["speaker", "summary", "recorded_at"]
     readonly_fields = ["recorded_at"]
 
@@ -274,17 +282,16 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ActionUpdateInline(admin.TabularInline):
+class ActionUpdateInline(InlineRowsMixin, admin.TabularInline):
     model = ActionUpdate
     extra = 0
     fields = readonly_fields = ("created_at", "author", "status_from", "status_to", "note", "evidence")
     can_delete = False
 
+    select_related = ("action", "author")
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ActionUpdate]:
-        return super().get_queryset(request).select_related("author")
 
 
 @admin.register(Action)
@@ -376,17 +383,16 @@ class SafeguardingConcernAdmin(WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
-class SummaryReviewInline(admin.TabularInline):
+class SummaryReviewInline(InlineRowsMixin, admin.TabularInline):
     model = SummaryReview
     extra = 0
     fields = readonly_fields = ("created_at", "reviewer", "decision", "comment")
     can_delete = False
 
+    select_related = ("summary", "reviewer")
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[SummaryReview]:
-        return super().get_queryset(request).select_related("reviewer")
 
 
 @admin.register(LearningSummary)

@@ -31,8 +31,8 @@ def production_problems(*, secret_key: str, debug: bool, allowed_hosts: list[str
     problems = []
     if not secret_key or secret_key == DEVELOPMENT_SECRET_KEY or secret_key.startswith("django-insecure"):
         problems.append("SECRET_KEY is missing or is the development default: set a long random value.")
-    elif len(secret_key) < 50:
-        problems.append("SECRET_KEY is shorter than 50 characters: set a long random value.")
+    elif len(secret_key) < 50 or len(set(secret_key)) < 5:
+        problems.append("SECRET_KEY is too short or too simple (50+ characters, 5+ different): set a random value.")
     if debug:
         problems.append("DEBUG is on: set DEBUG=false.")
     if not allowed_hosts:
@@ -64,7 +64,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -73,6 +72,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+
+if PRODUCTION:  # runserver serves static files in development; gunicorn needs WhiteNoise
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "macfa.urls"
 

@@ -56,3 +56,9 @@ def parties(db: None) -> Parties:
 @pytest.fixture
 def superuser(db: None) -> object:
     return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings: object, tmp_path: object) -> None:
+    """Uploaded evidence goes to a throwaway folder, never the working tree."""
+    settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined, operator]

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import pytest
+from django.core.files.base import ContentFile
+
+from audits.choices import ActionStatus, AuditStatus
+from audits.services import NotAllowed, action_move, audit_move, finding_agree
+from macfa.errors import ApplicationError, InvalidTransition
+from tests.audits.factories import ActionFactory, AuditFactory, FindingFactory
+from tests.conftest import Parties
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def audit(parties: Parties) -> object:
+    return AuditFactory(partnership=parties.partnership, auditor=parties.auditor)
+
+
+def test_auditor_moves_their_audit_to_the_next_stage(parties: Parties, audit: object) -> None:
+    moved = audit_move(actor=parties.auditor, audit=audit, status=AuditStatus.AGENCY_RETURNS)
+    assert moved.status == AuditStatus.AGENCY_RETURNS
+    assert moved.history.first().status == AuditStatus.AGENCY_RETURNS
+
+
+def test_audit_cannot_skip_the_panel(parties: Parties, audit: object) -> None:
+    with pytest.raises(InvalidTransition):
+        audit_move(actor=parties.business_unit, audit=audit, status=AuditStatus.REPORTING)
+
+
+@pytest.mark.parametrize("who", ["lead", "board_member", "outsider"])
+def test_only_business_unit_and_auditor_move_audits(parties: Parties, audit: object, who: str) -> None:
+    with pytest.raises(NotAllowed):
+        audit_move(actor=getattr(parties, who), audit=audit, status=AuditStatus.AGENCY_RETURNS)
+
+
+def test_agency_lead_completes_own_action_with_note_and_evidence(parties: Parties, audit: object) -> None:
+    action = ActionFactory(audit=audit, owner_agency=parties.agency)
+    evidence = ContentFile(b"Briefing delivered to team managers.", name="briefing.txt")
+    action = action_move(
+        actor=parties.lead, action=action, status=ActionStatus.COMPLETED, note="Done.", evidence=evidence
+    )
+    assert action.status == ActionStatus.COMPLETED and action.completed_at is not None
+    update = action.updates.get()
+    assert (update.author, update.status_from, update.status_to, update.note) == (
+        parties.lead,
+        "open",
+        "completed",
+        "Done.",
+    )
+    assert update.evidence.read() == b"Briefing delivered to team managers."
+
+
+def test_agency_lead_cannot_move_another_agencys_action(parties: Parties, audit: object) -> None:
+    action = ActionFactory(audit=audit, owner_agency=parties.other_agency)
+    with pytest.raises(NotAllowed):
+        action_move(actor=parties.lead, action=action, status=ActionStatus.IN_PROGRESS)
+    assert not action.updates.exists()
+
+
+def test_agency_lead_cannot_verify_their_own_action(parties: Parties, audit: object) -> None:
+    action = ActionFactory(audit=audit, owner_agency=parties.agency, status=ActionStatus.COMPLETED)
+    with pytest.raises(NotAllowed):
+        action_move(actor=parties.lead, action=action, status=ActionStatus.VERIFIED)
+
+
+def test_auditor_reopens_with_a_reason_and_completion_is_cleared(parties: Parties, audit: object) -> None:
+    action = ActionFactory(audit=audit, owner_agency=parties.agency, status=ActionStatus.COMPLETED)
+    with pytest.raises(ApplicationError) as raised:
+        action_move(actor=parties.auditor, action=action, status=ActionStatus.REOPENED)
+    assert raised.value.field == "note"
+    action = action_move(
+        actor=parties.auditor, action=action, status=ActionStatus.REOPENED, note="No change in practice yet."
+    )
+    assert action.status == ActionStatus.REOPENED and action.completed_at is None
+
+
+def test_auditor_of_another_audit_cannot_verify(parties: Parties) -> None:
+    other_audit = AuditFactory(partnership=parties.partnership)
+    action = ActionFactory(audit=other_audit, owner_agency=parties.agency, status=ActionStatus.COMPLETED)
+    with pytest.raises(NotAllowed):
+        action_move(actor=parties.auditor, action=action, status=ActionStatus.VERIFIED)
+
+
+def test_finding_agree_needs_a_panel_grade(parties: Parties, audit: object) -> None:
+    finding = FindingFactory(case__audit=audit, grade=None)
+    with pytest.raises(ApplicationError) as raised:
+        finding_agree(actor=parties.auditor, finding=finding)
+    assert raised.value.field == "grade"
+    finding.grade = 2
+    finding.save()
+    assert finding_agree(actor=parties.auditor, finding=finding).agreed_at is not None
