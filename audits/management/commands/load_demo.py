@@ -14,7 +14,9 @@ class Command(BaseCommand):
         demo = build_demo()
         audits = ", ".join(sorted(demo["audits"]))
         self.stdout.write(self.style.SUCCESS(f"Demo partnership ready: {demo['partnership']} ({audits})."))
-        self.stdout.write(f"Sign in at /admin/ or the API with password {DEMO_PASSWORD!r} as:")
+        self.stdout.write(
+            f"Demo sign-ins, all with the password {DEMO_PASSWORD!r} (admin and business.unit use /admin/):"
+        )
         self.stdout.write("  admin              superuser")
         for username, _, _, role, agency_key in USERS:
             agency = f" ({demo['agencies'][agency_key]})" if agency_key else ""
