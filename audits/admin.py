@@ -30,7 +30,9 @@ from audits.models import (
     SummaryReview,
     Theme,
 )
-from audits.services import action_move, audit_move, finding_agree
+from audits.services.actions import action_move
+from audits.services.audits import audit_move
+from audits.services.findings import finding_agree
 from audits.workflow import AUDIT_MACHINE
 from macfa.errors import ApplicationError
 
@@ -128,7 +130,7 @@ class AuditAdmin(WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
             try:
                 if not forward:
                     raise ApplicationError(f"{audit.reference} is closed.")
-                audit_move(actor=request.user, audit=audit, status=forward[0])  # type: ignore[arg-type]
+                audit_move(actor=request.user, audit=audit, status=forward[0])
                 moved += 1
             except ApplicationError as error:
                 self.message_user(request, f"{audit.reference}: {error.message}", messages.WARNING)
@@ -240,7 +242,7 @@ class FindingAdmin(WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
         agreed = 0
         for finding in queryset.filter(agreed_at__isnull=True).select_related("case__audit"):
             try:
-                finding_agree(actor=request.user, finding=finding)  # type: ignore[arg-type]
+                finding_agree(actor=request.user, finding=finding)
                 agreed += 1
             except ApplicationError as error:
                 self.message_user(request, f"{finding}: {error.message}", messages.WARNING)
@@ -334,7 +336,7 @@ class ActionAdmin(WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
             if action.status != ActionStatus.COMPLETED:
                 continue
             try:
-                action_move(actor=request.user, action=action, status=ActionStatus.VERIFIED)  # type: ignore[arg-type]
+                action_move(actor=request.user, action=action, status=ActionStatus.VERIFIED)
                 verified += 1
             except ApplicationError as error:
                 self.message_user(request, f"Action {action.pk}: {error.message}", messages.WARNING)

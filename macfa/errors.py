@@ -19,6 +19,18 @@ class ApplicationError(Exception):
         self.extra = extra or {}
 
 
+class NotAllowed(ApplicationError):
+    """The actor can see the object but may not make this change (HTTP 403)."""
+
+    status_code = 403
+
+
+class PreconditionFailed(ApplicationError):
+    """The record changed since the client read it (HTTP 412)."""
+
+    status_code = 412
+
+
 class ConflictError(ApplicationError):
     """The record changed or is in a state that forbids the move (HTTP 409)."""
 

@@ -128,6 +128,45 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "macfa.api.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "macfa.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/minute")},
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MACFA service API",
+    "DESCRIPTION": "Multi-Agency Case File Audits for safeguarding children partnerships. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AuditStatusEnum": "audits.choices.AuditStatus",
+        "ActionStatusEnum": "audits.choices.ActionStatus",
+        "ConcernStatusEnum": "audits.choices.ConcernStatus",
+        "SummaryStatusEnum": "audits.choices.SummaryStatus",
+        "ReturnStatusEnum": "audits.choices.ReturnStatus",
+        "GradeEnum": "audits.choices.Grade",
+        "SectorEnum": "agencies.models.Sector",
+        "RoleEnum": "agencies.models.Role",
+    },
+}
+
 # Celery. With no broker configured, tasks run eagerly in the web process (the embedded default).
 CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER: bool = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)

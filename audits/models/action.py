@@ -102,6 +102,7 @@ class SafeguardingConcern(models.Model):
     escalated_at = models.DateTimeField(null=True, blank=True)
     outcome = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -36,6 +36,7 @@ class Case(models.Model):
     plan_type = models.CharField(max_length=20, choices=PlanType.choices, default=PlanType.NONE)
     agencies = models.ManyToManyField(Agency, related_name="cases", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["audit", "reference"]
@@ -85,6 +86,7 @@ class ChildFamilyView(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["case", "recorded_at"]

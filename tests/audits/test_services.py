@@ -4,8 +4,10 @@ import pytest
 from django.core.files.base import ContentFile
 
 from audits.choices import ActionStatus, AuditStatus
-from audits.services import NotAllowed, action_move, audit_move, finding_agree
-from macfa.errors import ApplicationError, InvalidTransition
+from audits.services.actions import action_move
+from audits.services.audits import audit_move
+from audits.services.findings import finding_agree
+from macfa.errors import ApplicationError, InvalidTransition, NotAllowed
 from tests.audits.factories import ActionFactory, AuditFactory, FindingFactory
 from tests.conftest import Parties
 

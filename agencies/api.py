@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import get_user_model
+from rest_framework import serializers, viewsets
+
+from agencies.models import Agency, Membership, Partnership, Role, Sector
+from agencies.selectors import agencies_for, memberships_for, partnerships_for
+
+
+class PartnershipSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Partnership
+        fields = ["id", "name", "slug", "suppression_threshold"]
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    partnerships = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Agency
+        fields = ["id", "name", "short_name", "sector", "partnerships"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="get_full_name", read_only=True)
+
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "name"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "partnership", "role", "agency"]
+
+
+class AgencyFilter(django_filters.FilterSet):
+    sector = django_filters.MultipleChoiceFilter(choices=Sector.choices)
+    partnership = django_filters.NumberFilter(field_name="partnerships")
+    search = django_filters.CharFilter(method="filter_search", label="Name contains")
+
+    class Meta:
+        model = Agency
+        fields = ["sector", "partnership"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(name__icontains=value) | queryset.filter(short_name__icontains=value)
+
+
+class MembershipFilter(django_filters.FilterSet):
+    role = django_filters.MultipleChoiceFilter(choices=Role.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["partnership", "role", "agency"]
+
+
+class PartnershipViewSet(viewsets.ReadOnlyModelViewSet):
+    """The partnerships you belong to."""
+
+    serializer_class = PartnershipSerializer
+    ordering_fields = ["name"]
+
+    def get_queryset(self):
+        return partnerships_for(self.request.user).order_by("name")
+
+
+class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
+    """Partner agencies of your partnerships."""
+
+    serializer_class = AgencySerializer
+    filterset_class = AgencyFilter
+    ordering_fields = ["name", "sector"]
+
+    def get_queryset(self):
+        return agencies_for(self.request.user).prefetch_related("partnerships").order_by("name").distinct()
+
+
+class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
+    """Who holds which role in your partnerships."""
+
+    serializer_class = MembershipSerializer
+    filterset_class = MembershipFilter
+    ordering_fields = ["role", "user__username"]
+
+    def get_queryset(self):
+        return (
+            memberships_for(self.request.user).select_related("user").order_by("partnership", "role", "user__username")
+        )

@@ -1,0 +1,384 @@
+"""Shapes of the API's records. Related ids are checked against what the requesting user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from agencies.api import PersonSerializer
+from agencies.models import Agency, Partnership
+from agencies.selectors import agencies_for, partnerships_for
+from audits.choices import ActionStatus, ConcernStatus, Factor, ReviewDecision
+from audits.models import (
+    Action,
+    ActionUpdate,
+    AgencyReturn,
+    Audit,
+    Case,
+    ChildFamilyView,
+    Finding,
+    LearningSummary,
+    SafeguardingConcern,
+    SummaryReview,
+    Theme,
+)
+from audits.selectors import audits_for, cases_for, findings_for, managed_audits_for, themes_for
+from audits.workflow import AUDIT_MACHINE
+from macfa.fields import ScopedRelatedField
+
+
+def _people(actor: Any) -> Any:
+    return get_user_model().objects.filter(memberships__partnership__in=partnerships_for(actor)).distinct()
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    partnership = ScopedRelatedField(
+        selector=partnerships_for,
+        queryset=Partnership.objects.all(),
+        help_text="The partnership that owns this theme; empty (read-only) for the national taxonomy.",
+    )
+
+    class Meta:
+        model = Theme
+        fields = ["id", "partnership", "slug", "name", "description", "is_active"]
+
+
+class AuditSerializer(serializers.ModelSerializer):
+    partnership = ScopedRelatedField(selector=partnerships_for, queryset=Partnership.objects.all())
+    auditor = ScopedRelatedField(
+        selector=_people, queryset=get_user_model().objects.all(), required=False, allow_null=True
+    )
+    focus_themes = ScopedRelatedField(selector=themes_for, queryset=Theme.objects.all(), many=True, required=False)
+    agencies = ScopedRelatedField(selector=agencies_for, queryset=Agency.objects.all(), many=True, required=False)
+    benchmark_audits = ScopedRelatedField(selector=audits_for, queryset=Audit.objects.all(), many=True, required=False)
+    allowed_moves = serializers.SerializerMethodField(help_text="Stages this audit may move to next.")
+
+    class Meta:
+        model = Audit
+        fields = [
+            "id",
+            "partnership",
+            "reference",
+            "title",
+            "status",
+            "allowed_moves",
+            "focus_themes",
+            "terms_of_reference",
+            "auditor",
+            "agencies",
+            "start_date",
+            "panel_date",
+            "end_date",
+            "benchmark_audits",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["status", "created_at", "updated_at"]
+        validators: list[Any] = []  # uniqueness is checked by the service, with a message on "reference"
+
+    def get_allowed_moves(self, audit: Audit) -> list[str]:
+        return AUDIT_MACHINE.allowed_from(audit.status)
+
+
+class StatusMoveSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text="The stage to move to; see allowed_moves.")
+
+
+class FactorsField(serializers.ListField):
+    """The case's factors as a list of codes (stored one row each)."""
+
+    def get_attribute(self, instance: Case) -> list[str]:
+        return sorted(factor.factor for factor in instance.factors.all())
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    audit = ScopedRelatedField(selector=managed_audits_for, queryset=Audit.objects.all())
+    agencies = ScopedRelatedField(selector=agencies_for, queryset=Agency.objects.all(), many=True, required=False)
+    factors = FactorsField(
+        child=serializers.ChoiceField(choices=Factor.choices), required=False, max_length=len(Factor.choices)
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "audit",
+            "reference",
+            "age_band",
+            "level_of_need",
+            "plan_type",
+            "factors",
+            "agencies",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        validators: list[Any] = []
+
+    def validate_reference(self, value: str) -> str:
+        from django.core.exceptions import ValidationError
+
+        from audits.validators import validate_pseudonymous_reference
+
+        try:
+            validate_pseudonymous_reference(value)
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages[0]) from None
+        return value
+
+
+class ChildFamilyViewSerializer(serializers.ModelSerializer):
+    case = ScopedRelatedField(selector=cases_for, queryset=Case.objects.all())
+    recorded_by = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = ChildFamilyView
+        fields = ["id", "case", "speaker", "summary", "recorded_by", "recorded_at", "updated_at"]
+        read_only_fields = ["recorded_at", "updated_at"]
+
+
+class AgencyReturnSerializer(serializers.ModelSerializer):
+    case = ScopedRelatedField(selector=cases_for, queryset=Case.objects.all())
+    agency = ScopedRelatedField(selector=agencies_for, queryset=Agency.objects.all())
+
+    class Meta:
+        model = AgencyReturn
+        fields = [
+            "id",
+            "case",
+            "agency",
+            "status",
+            "good_practice",
+            "areas_for_development",
+            "recommendations",
+            "submitted_at",
+            "submitted_by",
+            "updated_at",
+        ]
+        read_only_fields = ["status", "submitted_at", "submitted_by", "updated_at"]
+        validators: list[Any] = []
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    case = ScopedRelatedField(selector=cases_for, queryset=Case.objects.all())
+    agency = ScopedRelatedField(
+        selector=agencies_for,
+        queryset=Agency.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Empty for the multi-agency response.",
+    )
+    theme = ScopedRelatedField(selector=themes_for, queryset=Theme.objects.all())
+    agreed = serializers.BooleanField(source="is_agreed", read_only=True)
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "case",
+            "agency",
+            "theme",
+            "self_grade",
+            "grade",
+            "change_reason",
+            "kind",
+            "narrative",
+            "agreed",
+            "agreed_at",
+            "recorded_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["agreed_at", "recorded_by", "created_at", "updated_at"]
+        validators: list[Any] = []
+
+
+class ModerateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Finding
+        fields = ["grade", "change_reason", "kind", "narrative"]
+        extra_kwargs = {"grade": {"required": True, "allow_null": False}, "kind": {"required": False}}
+
+
+class ActionUpdateSerializer(serializers.ModelSerializer):
+    author = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = ActionUpdate
+        fields = ["id", "action", "author", "created_at", "note", "evidence", "status_from", "status_to"]
+        read_only_fields = fields
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    audit = ScopedRelatedField(selector=managed_audits_for, queryset=Audit.objects.all())
+    owner_agency = ScopedRelatedField(selector=agencies_for, queryset=Agency.objects.all())
+    case = ScopedRelatedField(selector=cases_for, queryset=Case.objects.all(), required=False, allow_null=True)
+    finding = ScopedRelatedField(selector=findings_for, queryset=Finding.objects.all(), required=False, allow_null=True)
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "audit",
+            "owner_agency",
+            "case",
+            "finding",
+            "description",
+            "raised_on",
+            "due_date",
+            "status",
+            "overdue",
+            "completed_at",
+            "verified_at",
+            "verified_by",
+            "created_by",
+            "updated_at",
+        ]
+        read_only_fields = ["status", "completed_at", "verified_at", "verified_by", "created_by", "updated_at"]
+
+
+class ActionMoveSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    evidence = serializers.FileField(required=False, allow_null=True, default=None, max_length=200)
+
+
+class ActionNoteSerializer(ActionMoveSerializer):
+    pass
+
+
+class ConcernSerializer(serializers.ModelSerializer):
+    case = ScopedRelatedField(selector=cases_for, queryset=Case.objects.all())
+    agency = ScopedRelatedField(selector=agencies_for, queryset=Agency.objects.all())
+    acknowledgement_due = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SafeguardingConcern
+        fields = [
+            "id",
+            "case",
+            "agency",
+            "description",
+            "status",
+            "raised_by",
+            "raised_at",
+            "acknowledgement_due",
+            "acknowledged_at",
+            "acknowledged_by",
+            "escalated_at",
+            "outcome",
+            "closed_at",
+        ]
+        read_only_fields = [
+            "status",
+            "raised_by",
+            "raised_at",
+            "acknowledged_at",
+            "acknowledged_by",
+            "escalated_at",
+            "outcome",
+            "closed_at",
+        ]
+
+    def get_acknowledgement_due(self, concern: SafeguardingConcern) -> Any:
+        from audits.calendar import acknowledgement_deadline
+
+        if concern.status != ConcernStatus.RAISED:
+            return None
+        return serializers.DateTimeField().to_representation(acknowledgement_deadline(concern.raised_at))
+
+
+class ConcernCloseSerializer(serializers.Serializer):
+    outcome = serializers.CharField(max_length=5000)
+
+
+class ConcernCountsSerializer(serializers.Serializer):
+    raised = serializers.IntegerField()
+    awaiting_acknowledgement = serializers.IntegerField()
+    acknowledged = serializers.IntegerField()
+    closed = serializers.IntegerField()
+
+
+class SummaryReviewSerializer(serializers.ModelSerializer):
+    reviewer = PersonSerializer(read_only=True)
+    decision = serializers.ChoiceField(choices=ReviewDecision.choices)
+
+    class Meta:
+        model = SummaryReview
+        fields = ["id", "summary", "reviewer", "decision", "comment", "created_at"]
+        read_only_fields = ["summary", "reviewer", "created_at"]
+
+
+class LearningSummarySerializer(serializers.ModelSerializer):
+    partnership = ScopedRelatedField(selector=partnerships_for, queryset=Partnership.objects.all())
+    themes = ScopedRelatedField(selector=themes_for, queryset=Theme.objects.all(), many=True)
+    audits = ScopedRelatedField(selector=audits_for, queryset=Audit.objects.all(), many=True, required=False)
+    content = serializers.SerializerMethodField(
+        help_text="The compiled figures. Counts below the partnership's threshold are null for everyone but the "
+        "business unit and auditors, who see exact figures in their working view."
+    )
+    suppressed = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LearningSummary
+        fields = [
+            "id",
+            "partnership",
+            "title",
+            "themes",
+            "audits",
+            "period_start",
+            "period_end",
+            "status",
+            "progress_stage",
+            "progress_percent",
+            "error",
+            "key_messages",
+            "assurance_level",
+            "content",
+            "suppressed",
+            "compiled_at",
+            "published_at",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "progress_stage",
+            "progress_percent",
+            "error",
+            "assurance_level",
+            "compiled_at",
+            "published_at",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+
+    def _exact(self, summary: LearningSummary) -> bool:
+        from agencies.selectors import scope_of
+
+        request = self.context.get("request")
+        scope = scope_of(request.user if request else None)
+        return scope.is_business_unit(summary.partnership_id) or scope.is_auditor(summary.partnership_id)
+
+    def get_suppressed(self, summary: LearningSummary) -> bool:
+        return not self._exact(summary)
+
+    def get_content(self, summary: LearningSummary) -> dict[str, Any]:
+        from audits.summaries.suppression import suppress_content
+
+        if self._exact(summary):
+            return summary.content
+        return suppress_content(summary.content, summary.partnership.suppression_threshold)
+
+
+ACTION_MOVES = {
+    "start": ActionStatus.IN_PROGRESS,
+    "complete": ActionStatus.COMPLETED,
+    "verify": ActionStatus.VERIFIED,
+    "reopen": ActionStatus.REOPENED,
+}

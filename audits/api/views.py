@@ -1,0 +1,426 @@
+"""Thin viewsets: the queryset from a selector, a serializer, a filter set, and each write through its service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Model, Q, QuerySet
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from audits import filters
+from audits.api import serializers as s
+from audits.choices import ConcernStatus
+from audits.models import Action
+from audits.selectors import (
+    action_updates_for,
+    actions_for,
+    agency_returns_for,
+    audits_for,
+    cases_for,
+    child_family_views_for,
+    concern_counts_for,
+    concerns_for,
+    findings_for,
+    summaries_for,
+    summary_reviews_for,
+    themes_for,
+)
+from audits.services import actions as action_services
+from audits.services import audits as audit_services
+from audits.services import cases as case_services
+from audits.services import concerns as concern_services
+from audits.services import findings as finding_services
+from audits.services import returns as return_services
+from audits.services import summaries as summary_services
+from audits.services.themes import theme_create, theme_update
+from macfa.api import etag_of, require_if_match
+from macfa.errors import ApplicationError
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input: a message per field in `errors`."),
+    403: OpenApiResponse(description="You can see this record but may not make this change."),
+    404: OpenApiResponse(description="No such record among those you may see."),
+    409: OpenApiResponse(description="The record's state does not allow this; `allowed` lists the moves that are."),
+}
+UPDATE_ERRORS = {
+    **ERRORS,
+    412: OpenApiResponse(description="The record changed since you read it (If-Match did not match its ETag)."),
+    428: OpenApiResponse(description="Send If-Match with the ETag from your last read."),
+}
+
+
+class ServiceViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Create and update through the resource's services; updates need If-Match; nothing is ever deleted."""
+
+    # Fields set when a record is made that cannot be changed afterwards.
+    fixed_fields: tuple[str, ...] = ()
+    create_service: Callable[..., Model]
+    update_service: Callable[..., Model]
+    instance_argument: str = "instance"
+
+    def respond(self, obj: Model, status_code: int = status.HTTP_200_OK, **headers: str) -> Response:
+        fresh = self.get_queryset().get(pk=obj.pk)
+        return Response(
+            self.get_serializer(fresh).data, status=status_code, headers={"ETag": etag_of(fresh), **headers}
+        )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        obj = self.get_object()
+        return Response(self.get_serializer(obj).data, headers={"ETag": etag_of(obj)})
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = type(self).create_service(actor=request.user, **serializer.validated_data)
+        location = request.build_absolute_uri(f"{request.path}{obj.pk}/")
+        return self.respond(obj, status.HTTP_201_CREATED, Location=location)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        partial = kwargs.pop("partial", False)
+        with transaction.atomic():
+            instance = self.get_object()
+            locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+            require_if_match(request, locked)
+            serializer = self.get_serializer(locked, data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            changes = dict(serializer.validated_data)
+            for name in self.fixed_fields:
+                if name in changes and changes.pop(name) != getattr(locked, name):
+                    raise ApplicationError("This cannot be changed once the record is made.", field=name)
+            obj = type(self).update_service(actor=request.user, **{self.instance_argument: locked}, **changes)
+        return self.respond(obj)
+
+
+@extend_schema_view(update=extend_schema(responses={200: s.ThemeSerializer, **UPDATE_ERRORS}))
+class ThemeViewSet(ServiceViewSet):
+    """The practice themes: the national taxonomy and your partnership's own."""
+
+    serializer_class = s.ThemeSerializer
+    filterset_class = filters.ThemeFilter
+    ordering_fields = ["name", "slug"]
+    fixed_fields = ("partnership",)
+    create_service = staticmethod(theme_create)
+    update_service = staticmethod(theme_update)
+    instance_argument = "theme"
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return themes_for(self.request.user).order_by("name", "pk")
+
+
+class AuditViewSet(ServiceViewSet):
+    """Audits: planned → agency returns → panel → reporting → closed."""
+
+    serializer_class = s.AuditSerializer
+    filterset_class = filters.AuditFilter
+    ordering_fields = ["reference", "start_date", "status", "created_at"]
+    fixed_fields = ("partnership",)
+    create_service = staticmethod(audit_services.audit_create)
+    update_service = staticmethod(audit_services.audit_update)
+    instance_argument = "audit"
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return (
+            audits_for(self.request.user)
+            .prefetch_related("focus_themes", "agencies", "benchmark_audits")
+            .order_by("-start_date", "reference", "pk")
+        )
+
+    @extend_schema(request=s.StatusMoveSerializer, responses={200: s.AuditSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str | None = None) -> Response:
+        """Move the audit to another stage (see `allowed_moves`)."""
+        serializer = s.StatusMoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        audit = audit_services.audit_move(
+            actor=request.user, audit=self.get_object(), status=serializer.validated_data["status"]
+        )
+        return self.respond(audit)
+
+
+class CaseViewSet(ServiceViewSet):
+    """Sampled children's files, known by pseudonymous references only."""
+
+    serializer_class = s.CaseSerializer
+    filterset_class = filters.CaseFilter
+    ordering_fields = ["reference", "age_band", "level_of_need", "created_at"]
+    fixed_fields = ("audit",)
+    create_service = staticmethod(case_services.case_create)
+    update_service = staticmethod(case_services.case_update)
+    instance_argument = "case"
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return cases_for(self.request.user).prefetch_related("agencies", "factors").order_by("audit", "reference", "pk")
+
+
+class ChildFamilyViewViewSet(ServiceViewSet):
+    """What children and families said when invited to contribute."""
+
+    serializer_class = s.ChildFamilyViewSerializer
+    filterset_class = filters.ChildFamilyViewFilter
+    ordering_fields = ["recorded_at"]
+    fixed_fields = ("case",)
+    create_service = staticmethod(case_services.child_family_view_record)
+    update_service = staticmethod(case_services.child_family_view_update)
+    instance_argument = "view"
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return child_family_views_for(self.request.user).order_by("case", "recorded_at", "pk")
+
+
+class AgencyReturnViewSet(ServiceViewSet):
+    """Each agency's single-agency audit of its own record of a case."""
+
+    serializer_class = s.AgencyReturnSerializer
+    filterset_class = filters.AgencyReturnFilter
+    ordering_fields = ["updated_at", "submitted_at"]
+    fixed_fields = ("case", "agency")
+    create_service = staticmethod(return_services.agency_return_create)
+    update_service = staticmethod(return_services.agency_return_update)
+    instance_argument = "agency_return"
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return agency_returns_for(self.request.user).order_by("case", "agency", "pk")
+
+    @extend_schema(request=None, responses={200: s.AgencyReturnSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        """Submit the return to the audit; it can no longer be edited."""
+        return self.respond(return_services.agency_return_submit(actor=request.user, agency_return=self.get_object()))
+
+
+class FindingViewSet(ServiceViewSet):
+    """Judgements on a case, for an agency (or the multi-agency response), against a theme."""
+
+    serializer_class = s.FindingSerializer
+    filterset_class = filters.FindingFilter
+    ordering_fields = ["grade", "self_grade", "created_at", "updated_at"]
+    fixed_fields = ("case",)
+    create_service = staticmethod(finding_services.finding_record)
+    update_service = staticmethod(finding_services.finding_update)
+    instance_argument = "finding"
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return findings_for(self.request.user).order_by("case", "theme", "agency", "pk")
+
+    @extend_schema(request=s.ModerateSerializer, responses={200: s.FindingSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def moderate(self, request: Request, pk: str | None = None) -> Response:
+        """Set the panel's grade, with the reason for any change from the agency's self-grade."""
+        serializer = s.ModerateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self.respond(
+            finding_services.finding_moderate(
+                actor=request.user, finding=self.get_object(), **serializer.validated_data
+            )
+        )
+
+    @extend_schema(request=None, responses={200: s.FindingSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def agree(self, request: Request, pk: str | None = None) -> Response:
+        """Record that the panel agreed the finding."""
+        return self.respond(finding_services.finding_agree(actor=request.user, finding=self.get_object()))
+
+
+def _action_move(name: str) -> Any:
+    target = s.ACTION_MOVES[name]
+    who = "the owning agency's lead" if name in ("start", "complete") else "the audit's auditor or the business unit"
+
+    @extend_schema(
+        request={"application/json": s.ActionMoveSerializer, "multipart/form-data": s.ActionMoveSerializer},
+        responses={200: s.ActionSerializer, **ERRORS},
+        description=f"Move the action to {target.label.lower()}, with an optional note and evidence file ({who}).",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=name,
+        url_name=name,
+        parser_classes=[JSONParser, MultiPartParser, FormParser],
+    )
+    def move(self: ActionViewSet, request: Request, pk: str | None = None) -> Response:
+        serializer = s.ActionMoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        moved = action_services.action_move(
+            actor=request.user, action=self.get_object(), status=target, **serializer.validated_data
+        )
+        return self.respond(moved)
+
+    move.__name__ = name
+    return move
+
+
+class ActionViewSet(ServiceViewSet):
+    """Actions agreed with agencies, and their trail of updates."""
+
+    serializer_class = s.ActionSerializer
+    filterset_class = filters.ActionFilter
+    ordering_fields = ["due_date", "raised_on", "status", "updated_at"]
+    fixed_fields = ("audit",)
+    create_service = staticmethod(action_services.action_create)
+    update_service = staticmethod(action_services.action_update)
+    instance_argument = "action"
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return actions_for(self.request.user).order_by("due_date", "pk")
+
+    start = _action_move("start")
+    complete = _action_move("complete")
+    verify = _action_move("verify")
+    reopen = _action_move("reopen")
+
+    @extend_schema(
+        methods=["GET"], responses={200: s.ActionUpdateSerializer(many=True), 404: ERRORS[404]}, filters=False
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={"application/json": s.ActionNoteSerializer, "multipart/form-data": s.ActionNoteSerializer},
+        responses={201: s.ActionUpdateSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
+    def updates(self, request: Request, pk: str | None = None) -> Response:
+        """The action's trail; post a note or evidence to add to it without changing its status."""
+        action_obj: Action = self.get_object()
+        if request.method == "POST":
+            serializer = s.ActionNoteSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            update = action_services.action_add_update(
+                actor=request.user, action=action_obj, **serializer.validated_data
+            )
+            return Response(s.ActionUpdateSerializer(update, context=self.get_serializer_context()).data, status=201)
+        trail = (
+            action_updates_for(request.user)
+            .filter(action=action_obj)
+            .select_related("author")
+            .order_by("created_at", "pk")
+        )
+        page = self.paginate_queryset(trail)
+        data = s.ActionUpdateSerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
+
+
+class ConcernViewSet(
+    mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
+    """Live child-protection issues found during audits, passed to the agency that must act at once."""
+
+    serializer_class = s.ConcernSerializer
+    filterset_class = filters.ConcernFilter
+    ordering_fields = ["raised_at", "status"]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return concerns_for(self.request.user).order_by("-raised_at", "pk")
+
+    def respond(self, obj: Model, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data, status=status_code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self.respond(concern_services.concern_raise(actor=request.user, **serializer.validated_data), 201)
+
+    @extend_schema(request=None, responses={200: s.ConcernSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: str | None = None) -> Response:
+        """The agency's lead confirms they have the concern in hand (due within one working day)."""
+        return self.respond(concern_services.concern_acknowledge(actor=request.user, concern=self.get_object()))
+
+    @extend_schema(request=s.ConcernCloseSerializer, responses={200: s.ConcernSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        """Close the concern with its outcome."""
+        serializer = s.ConcernCloseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self.respond(
+            concern_services.concern_close(actor=request.user, concern=self.get_object(), **serializer.validated_data)
+        )
+
+    @extend_schema(responses={200: s.ConcernCountsSerializer}, filters=False)
+    @action(detail=False, methods=["get"])
+    def counts(self, request: Request) -> Response:
+        """How many concerns were raised and where they stand, for everyone who may count them (board included)."""
+        counts = concern_counts_for(request.user).aggregate(
+            raised=Count("pk"),
+            awaiting_acknowledgement=Count("pk", filter=Q(status=ConcernStatus.RAISED)),
+            acknowledged=Count("pk", filter=Q(status=ConcernStatus.ACKNOWLEDGED)),
+            closed=Count("pk", filter=Q(status=ConcernStatus.CLOSED)),
+        )
+        return Response(counts)
+
+
+class SummaryViewSet(ServiceViewSet):
+    """Thematic learning summaries: draft → compiling → compiled → in review → approved → published."""
+
+    serializer_class = s.LearningSummarySerializer
+    filterset_class = filters.SummaryFilter
+    ordering_fields = ["created_at", "compiled_at", "title"]
+    fixed_fields = ("partnership",)
+    create_service = staticmethod(summary_services.summary_create)
+    update_service = staticmethod(summary_services.summary_update)
+    instance_argument = "summary"
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return (
+            summaries_for(self.request.user)
+            .select_related("partnership")
+            .prefetch_related("themes", "audits")
+            .order_by("-created_at", "pk")
+        )
+
+    @extend_schema(request=None, responses={202: s.LearningSummarySerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def compile(self, request: Request, pk: str | None = None) -> Response:
+        """Queue a compile. Answers 202; poll the summary's `progress_stage`, `progress_percent` and `status`."""
+        summary = summary_services.summary_request_compile(actor=request.user, summary=self.get_object())
+        location = request.build_absolute_uri(reverse("api:summary-detail", args=[summary.pk]))
+        return self.respond(summary, status.HTTP_202_ACCEPTED, Location=location)
+
+    @extend_schema(request=None, responses={200: s.LearningSummarySerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        """Send the compiled summary to the board for review."""
+        return self.respond(summary_services.summary_submit(actor=request.user, summary=self.get_object()))
+
+    @extend_schema(request=None, responses={200: s.LearningSummarySerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str | None = None) -> Response:
+        """Publish an approved summary."""
+        return self.respond(summary_services.summary_publish(actor=request.user, summary=self.get_object()))
+
+    @extend_schema(
+        methods=["GET"], responses={200: s.SummaryReviewSerializer(many=True), 404: ERRORS[404]}, filters=False
+    )
+    @extend_schema(
+        methods=["POST"], request=s.SummaryReviewSerializer, responses={201: s.SummaryReviewSerializer, **ERRORS}
+    )
+    @action(detail=True, methods=["get", "post"])
+    def reviews(self, request: Request, pk: str | None = None) -> Response:
+        """The board's reviews; board members post a comment, an approval or a request for changes."""
+        summary = self.get_object()
+        context = self.get_serializer_context()
+        if request.method == "POST":
+            serializer = s.SummaryReviewSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            review = summary_services.summary_review(actor=request.user, summary=summary, **serializer.validated_data)
+            return Response(s.SummaryReviewSerializer(review, context=context).data, status=201)
+        reviews = (
+            summary_reviews_for(request.user)
+            .filter(summary=summary)
+            .select_related("reviewer")
+            .order_by("created_at", "pk")
+        )
+        page = self.paginate_queryset(reviews)
+        return self.get_paginated_response(s.SummaryReviewSerializer(page, many=True, context=context).data)

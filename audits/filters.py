@@ -1,0 +1,162 @@
+"""Filters for the API's lists: what the people in DESIGN.md ask of their records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from agencies.models import Sector
+from audits.choices import (
+    ACTION_OUTSTANDING_STATUSES,
+    ActionStatus,
+    AgeBand,
+    AuditStatus,
+    ConcernStatus,
+    Factor,
+    FindingKind,
+    Grade,
+    LevelOfNeed,
+    PlanType,
+    ReturnStatus,
+    Speaker,
+    SummaryStatus,
+)
+from audits.models import (
+    Action,
+    AgencyReturn,
+    Audit,
+    Case,
+    ChildFamilyView,
+    Finding,
+    LearningSummary,
+    SafeguardingConcern,
+    Theme,
+)
+
+
+def _search(fields: list[str]) -> Any:
+    def method(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+    return method
+
+
+class ThemeFilter(django_filters.FilterSet):
+    national = django_filters.BooleanFilter(
+        field_name="partnership", lookup_expr="isnull", label="National themes only"
+    )
+    search = django_filters.CharFilter(method=_search(["name", "slug"]), max_length=100)
+
+    class Meta:
+        model = Theme
+        fields = ["partnership", "is_active"]
+
+
+class AuditFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=AuditStatus.choices)
+    theme = django_filters.NumberFilter(field_name="focus_themes", distinct=True)
+    agency = django_filters.NumberFilter(field_name="agencies", distinct=True)
+    started_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
+    started_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    search = django_filters.CharFilter(method=_search(["reference", "title"]), max_length=100)
+
+    class Meta:
+        model = Audit
+        fields = ["partnership", "auditor", "status"]
+
+
+class CaseFilter(django_filters.FilterSet):
+    partnership = django_filters.NumberFilter(field_name="audit__partnership")
+    age_band = django_filters.MultipleChoiceFilter(choices=AgeBand.choices)
+    level_of_need = django_filters.MultipleChoiceFilter(choices=LevelOfNeed.choices)
+    plan_type = django_filters.MultipleChoiceFilter(choices=PlanType.choices)
+    factor = django_filters.ChoiceFilter(field_name="factors__factor", choices=Factor.choices, distinct=True)
+    agency = django_filters.NumberFilter(field_name="agencies", distinct=True)
+    search = django_filters.CharFilter(method=_search(["reference"]), max_length=30)
+
+    class Meta:
+        model = Case
+        fields = ["audit"]
+
+
+class ChildFamilyViewFilter(django_filters.FilterSet):
+    audit = django_filters.NumberFilter(field_name="case__audit")
+    speaker = django_filters.ChoiceFilter(choices=Speaker.choices)
+
+    class Meta:
+        model = ChildFamilyView
+        fields = ["case"]
+
+
+class AgencyReturnFilter(django_filters.FilterSet):
+    audit = django_filters.NumberFilter(field_name="case__audit")
+    status = django_filters.ChoiceFilter(choices=ReturnStatus.choices)
+
+    class Meta:
+        model = AgencyReturn
+        fields = ["case", "agency"]
+
+
+class FindingFilter(django_filters.FilterSet):
+    audit = django_filters.NumberFilter(field_name="case__audit")
+    partnership = django_filters.NumberFilter(field_name="case__audit__partnership")
+    sector = django_filters.MultipleChoiceFilter(field_name="agency__sector", choices=Sector.choices)
+    multi_agency = django_filters.BooleanFilter(field_name="agency", lookup_expr="isnull", label="Multi-agency only")
+    grade = django_filters.MultipleChoiceFilter(choices=Grade.choices)
+    self_grade = django_filters.MultipleChoiceFilter(choices=Grade.choices)
+    kind = django_filters.ChoiceFilter(choices=FindingKind.choices)
+    agreed = django_filters.BooleanFilter(field_name="agreed_at", lookup_expr="isnull", exclude=True)
+    age_band = django_filters.MultipleChoiceFilter(field_name="case__age_band", choices=AgeBand.choices)
+    level_of_need = django_filters.MultipleChoiceFilter(field_name="case__level_of_need", choices=LevelOfNeed.choices)
+    plan_type = django_filters.MultipleChoiceFilter(field_name="case__plan_type", choices=PlanType.choices)
+    search = django_filters.CharFilter(method=_search(["case__reference", "narrative"]), max_length=100)
+
+    class Meta:
+        model = Finding
+        fields = ["case", "agency", "theme"]
+
+
+class ActionFilter(django_filters.FilterSet):
+    partnership = django_filters.NumberFilter(field_name="audit__partnership")
+    agency = django_filters.NumberFilter(field_name="owner_agency")
+    sector = django_filters.MultipleChoiceFilter(field_name="owner_agency__sector", choices=Sector.choices)
+    status = django_filters.MultipleChoiceFilter(choices=ActionStatus.choices)
+    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
+    search = django_filters.CharFilter(method=_search(["description", "audit__reference"]), max_length=100)
+
+    class Meta:
+        model = Action
+        fields = ["audit", "case"]
+
+    def filter_overdue(self, queryset: QuerySet[Action], name: str, value: bool) -> QuerySet[Action]:
+        overdue = Q(status__in=ACTION_OUTSTANDING_STATUSES, due_date__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class ConcernFilter(django_filters.FilterSet):
+    audit = django_filters.NumberFilter(field_name="case__audit")
+    status = django_filters.MultipleChoiceFilter(choices=ConcernStatus.choices)
+    raised_after = django_filters.IsoDateTimeFilter(field_name="raised_at", lookup_expr="gte")
+    raised_before = django_filters.IsoDateTimeFilter(field_name="raised_at", lookup_expr="lte")
+
+    class Meta:
+        model = SafeguardingConcern
+        fields = ["case", "agency"]
+
+
+class SummaryFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=SummaryStatus.choices)
+    theme = django_filters.NumberFilter(field_name="themes", distinct=True)
+    search = django_filters.CharFilter(method=_search(["title"]), max_length=100)
+
+    class Meta:
+        model = LearningSummary
+        fields = ["partnership"]

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency
+from agencies.selectors import scope_of
+from audits.choices import ActionStatus
+from audits.models import Action, ActionUpdate, Audit, Case, Finding
+from audits.permissions import may_manage_audit, require, require_manager
+from audits.workflow import ACTION_MACHINE
+from macfa.errors import ApplicationError
+
+# Agency leads move their own agency's actions along; verifying and reopening are the auditor's judgement.
+MOVES_BY_AGENCY_LEAD = {ActionStatus.IN_PROGRESS, ActionStatus.COMPLETED}
+
+
+def _validate(action: Action) -> None:
+    audit = action.audit
+    if not audit.partnership.agencies.filter(pk=action.owner_agency_id).exists():
+        raise ApplicationError("This agency is not a partner of this audit's partnership.", field="owner_agency")
+    if action.case is not None and action.case.audit_id != audit.pk:
+        raise ApplicationError("This case belongs to another audit.", field="case")
+    if action.finding is not None and action.finding.case.audit_id != audit.pk:
+        raise ApplicationError("This finding belongs to another audit.", field="finding")
+    if action.due_date < action.raised_on:
+        raise ApplicationError("The due date cannot be before the date the action was raised.", field="due_date")
+
+
+def action_create(
+    *,
+    actor: Any,
+    audit: Audit,
+    owner_agency: Agency,
+    description: str,
+    due_date: datetime.date,
+    case: Case | None = None,
+    finding: Finding | None = None,
+    raised_on: datetime.date | None = None,
+) -> Action:
+    """Agree an action with an agency, raised from a finding, a case or the audit as a whole."""
+    require_manager(actor, audit)
+    action = Action(
+        audit=audit,
+        owner_agency=owner_agency,
+        description=description,
+        due_date=due_date,
+        case=case,
+        finding=finding,
+        raised_on=raised_on or timezone.localdate(),
+        created_by_id=actor.pk,
+    )
+    _validate(action)
+    action.save()
+    return action
+
+
+def action_update(*, actor: Any, action: Action, **changes: Any) -> Action:
+    require_manager(actor, action.audit)
+    for name, value in changes.items():
+        setattr(action, name, value)
+    _validate(action)
+    action.save()
+    return action
+
+
+def _may_write_trail(actor: Any, action: Action, status: str | None) -> bool:
+    scope = scope_of(actor)
+    if may_manage_audit(scope, action.audit):
+        return True
+    lead = scope.leads_agency(action.audit.partnership_id, action.owner_agency_id)
+    return lead and (status is None or status in MOVES_BY_AGENCY_LEAD)
+
+
+def _record(action: Action, actor: Any, note: str, evidence: File | None, previous: str = "", status: str = "") -> None:
+    update = ActionUpdate(action=action, author_id=actor.pk, note=note, status_from=previous, status_to=status)
+    if evidence is not None:
+        update.evidence.save(evidence.name or "evidence", evidence, save=False)
+    update.save()
+
+
+def action_move(
+    *,
+    actor: Any,
+    action: Action,
+    status: str,
+    note: str = "",
+    evidence: File | None = None,
+) -> Action:
+    """Apply a status change to an action and record it, with the note and evidence, in its trail."""
+    require(_may_write_trail(actor, action, status), "You cannot make this change to this action.")
+    if status == ActionStatus.REOPENED and not note.strip():
+        raise ApplicationError("Say why the action is being reopened.", field="note")
+    with transaction.atomic():
+        action = Action.objects.select_for_update().get(pk=action.pk)
+        previous = ACTION_MACHINE.apply(action, status)
+        now = timezone.now()
+        if status == ActionStatus.COMPLETED:
+            action.completed_at = now
+        elif status == ActionStatus.VERIFIED:
+            action.verified_at, action.verified_by_id = now, actor.pk
+        elif status == ActionStatus.REOPENED:
+            action.completed_at = action.verified_at = action.verified_by_id = None
+        action.save()
+        _record(action, actor, note, evidence, previous, status)
+    return action
+
+
+def action_add_update(*, actor: Any, action: Action, note: str = "", evidence: File | None = None) -> ActionUpdate:
+    """Add progress or evidence to an action's trail without changing its status."""
+    require(_may_write_trail(actor, action, None), "Only the owning agency's lead or the audit's managers can do this.")
+    if not note.strip() and evidence is None:
+        raise ApplicationError("Write a note or attach evidence.", field="note")
+    with transaction.atomic():
+        _record(action, actor, note, evidence)
+        Action.objects.filter(pk=action.pk).update(updated_at=timezone.now())
+    return action.updates.order_by("-created_at", "-pk").first()  # type: ignore[return-value]

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from agencies.models import Agency, Partnership
+from agencies.selectors import scope_of
+from audits.models import Audit, Theme
+from audits.permissions import require, require_manager
+from audits.workflow import AUDIT_MACHINE
+from macfa.errors import ApplicationError
+
+EDITABLE_AUDIT_FIELDS = {
+    "reference",
+    "title",
+    "terms_of_reference",
+    "auditor",
+    "start_date",
+    "panel_date",
+    "end_date",
+    "focus_themes",
+    "agencies",
+    "benchmark_audits",
+}
+
+
+def _validate_audit(audit: Audit, benchmark_audits: Iterable[Audit] | None) -> None:
+    if (
+        Audit.objects.filter(partnership_id=audit.partnership_id, reference=audit.reference)
+        .exclude(pk=audit.pk)
+        .exists()
+    ):
+        raise ApplicationError("This partnership already has an audit with this reference.", field="reference")
+    if audit.start_date and audit.end_date and audit.end_date < audit.start_date:
+        raise ApplicationError("The audit cannot end before it starts.", field="end_date")
+    if audit.auditor is not None and not scope_of(audit.auditor).is_auditor(audit.partnership_id):
+        raise ApplicationError("This person is not an auditor in this partnership.", field="auditor")
+    for benchmark in benchmark_audits or ():
+        if benchmark.pk == audit.pk or benchmark.partnership_id != audit.partnership_id:
+            raise ApplicationError(
+                "Benchmark audits must be other audits of the same partnership.", field="benchmark_audits"
+            )
+
+
+def audit_create(
+    *,
+    actor: Any,
+    partnership: Partnership,
+    reference: str,
+    title: str,
+    auditor: Any = None,
+    focus_themes: Iterable[Theme] = (),
+    agencies: Iterable[Agency] = (),
+    benchmark_audits: Iterable[Audit] = (),
+    terms_of_reference: str = "",
+    start_date: datetime.date | None = None,
+    panel_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+) -> Audit:
+    """Plan an audit. An auditor who plans one runs it unless they name another auditor."""
+    scope = scope_of(actor)
+    require(
+        scope.is_business_unit(partnership.pk) or scope.is_auditor(partnership.pk),
+        "Only the business unit or an auditor can plan an audit.",
+    )
+    if auditor is None and not scope.is_business_unit(partnership.pk):
+        auditor = actor
+    audit = Audit(
+        partnership=partnership,
+        reference=reference,
+        title=title,
+        auditor=auditor,
+        terms_of_reference=terms_of_reference,
+        start_date=start_date,
+        panel_date=panel_date,
+        end_date=end_date,
+    )
+    _validate_audit(audit, benchmark_audits)
+    with transaction.atomic():
+        audit.save()
+        audit.focus_themes.set(focus_themes)
+        audit.agencies.set(agencies)
+        audit.benchmark_audits.set(benchmark_audits)
+    return audit
+
+
+def audit_update(*, actor: Any, audit: Audit, **changes: Any) -> Audit:
+    require_manager(actor, audit)
+    unknown = set(changes) - EDITABLE_AUDIT_FIELDS
+    if unknown:
+        raise ApplicationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    relations = {
+        name: changes.pop(name) for name in ("focus_themes", "agencies", "benchmark_audits") if name in changes
+    }
+    for name, value in changes.items():
+        setattr(audit, name, value)
+    _validate_audit(audit, relations.get("benchmark_audits"))
+    with transaction.atomic():
+        audit.save()
+        for name, value in relations.items():
+            getattr(audit, name).set(value)
+    return audit
+
+
+def audit_move(*, actor: Any, audit: Audit, status: str) -> Audit:
+    """Move an audit to another stage of planned → agency returns → panel → reporting → closed."""
+    require_manager(actor, audit)
+    with transaction.atomic():
+        audit = Audit.objects.select_for_update().get(pk=audit.pk)
+        AUDIT_MACHINE.apply(audit, status)
+        audit.save(update_fields=["status", "updated_at"])
+    return audit

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency
+from agencies.selectors import scope_of
+from audits.choices import ConcernStatus
+from audits.models import Case, SafeguardingConcern
+from audits.permissions import may_manage_audit, require, require_manager
+from audits.workflow import CONCERN_MACHINE
+from macfa.errors import ApplicationError
+
+
+def concern_raise(*, actor: Any, case: Case, agency: Agency, description: str) -> SafeguardingConcern:
+    """Pass a live child-protection issue found during the audit to the agency that must act on it."""
+    require_manager(actor, case.audit)
+    if not case.audit.partnership.agencies.filter(pk=agency.pk).exists():
+        raise ApplicationError("This agency is not a partner of this audit's partnership.", field="agency")
+    if not description.strip():
+        raise ApplicationError("Say what the agency must act on.", field="description")
+    return SafeguardingConcern.objects.create(case=case, agency=agency, description=description, raised_by_id=actor.pk)
+
+
+def concern_acknowledge(*, actor: Any, concern: SafeguardingConcern) -> SafeguardingConcern:
+    """The agency's lead confirms they have the concern and are acting on it."""
+    scope = scope_of(actor)
+    require(
+        scope.leads_agency(concern.case.audit.partnership_id, concern.agency_id),
+        "Only the lead of the agency that must act can acknowledge this concern.",
+    )
+    with transaction.atomic():
+        concern = SafeguardingConcern.objects.select_for_update().get(pk=concern.pk)
+        CONCERN_MACHINE.apply(concern, ConcernStatus.ACKNOWLEDGED)
+        concern.acknowledged_at, concern.acknowledged_by_id = timezone.now(), actor.pk
+        concern.save()
+    return concern
+
+
+def concern_close(*, actor: Any, concern: SafeguardingConcern, outcome: str) -> SafeguardingConcern:
+    scope = scope_of(actor)
+    require(
+        scope.leads_agency(concern.case.audit.partnership_id, concern.agency_id)
+        or may_manage_audit(scope, concern.case.audit),
+        "Only the agency's lead, the audit's auditor or the business unit can close this concern.",
+    )
+    if not outcome.strip():
+        raise ApplicationError("Record the outcome before closing the concern.", field="outcome")
+    with transaction.atomic():
+        concern = SafeguardingConcern.objects.select_for_update().get(pk=concern.pk)
+        CONCERN_MACHINE.apply(concern, ConcernStatus.CLOSED)
+        concern.outcome, concern.closed_at = outcome, timezone.now()
+        concern.save()
+    return concern

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from agencies.models import Partnership
+from agencies.selectors import scope_of
+from audits.choices import ReviewDecision, SummaryStatus
+from audits.models import Audit, LearningSummary, SummaryReview, Theme
+from audits.permissions import require
+from audits.workflow import SUMMARY_MACHINE
+from macfa.errors import ApplicationError, ConflictError
+
+# Content may change until the board approves it.
+EDITABLE_STATUSES = (SummaryStatus.DRAFT, SummaryStatus.COMPILED, SummaryStatus.FAILED)
+ABANDONED_AFTER = datetime.timedelta(minutes=10)
+
+
+def _require_editor(actor: Any, partnership_id: int) -> None:
+    scope = scope_of(actor)
+    require(
+        scope.is_business_unit(partnership_id) or scope.is_auditor(partnership_id),
+        "Only the business unit or an auditor can prepare learning summaries.",
+    )
+
+
+def _validate(summary: LearningSummary, themes: Iterable[Theme] | None, audits: Iterable[Audit] | None) -> None:
+    if summary.period_start and summary.period_end and summary.period_end < summary.period_start:
+        raise ApplicationError("The period cannot end before it starts.", field="period_end")
+    for theme in themes or ():
+        if theme.partnership_id not in (None, summary.partnership_id):
+            raise ApplicationError("This theme belongs to another partnership.", field="themes")
+    for audit in audits or ():
+        if audit.partnership_id != summary.partnership_id:
+            raise ApplicationError("This audit belongs to another partnership.", field="audits")
+
+
+def summary_create(
+    *,
+    actor: Any,
+    partnership: Partnership,
+    title: str,
+    themes: Iterable[Theme],
+    audits: Iterable[Audit] = (),
+    period_start: datetime.date | None = None,
+    period_end: datetime.date | None = None,
+    key_messages: str = "",
+) -> LearningSummary:
+    """Define a thematic summary over a set of audits or a period."""
+    _require_editor(actor, partnership.pk)
+    themes, audits = list(themes), list(audits)
+    if not themes:
+        raise ApplicationError("Choose at least one theme.", field="themes")
+    if not audits and not (period_start and period_end):
+        raise ApplicationError("Choose the audits to summarise, or a period with a start and an end.", field="audits")
+    summary = LearningSummary(
+        partnership=partnership,
+        title=title,
+        period_start=period_start,
+        period_end=period_end,
+        key_messages=key_messages,
+        created_by_id=actor.pk,
+    )
+    _validate(summary, themes, audits)
+    with transaction.atomic():
+        summary.save()
+        summary.themes.set(themes)
+        summary.audits.set(audits)
+    return summary
+
+
+def summary_update(*, actor: Any, summary: LearningSummary, **changes: Any) -> LearningSummary:
+    _require_editor(actor, summary.partnership_id)
+    if summary.status not in EDITABLE_STATUSES:
+        raise ConflictError(
+            f"A summary that is {summary.get_status_display().lower()} cannot be edited.", field="status"
+        )
+    themes, audits = changes.pop("themes", None), changes.pop("audits", None)
+    if themes is not None and not list(themes):
+        raise ApplicationError("Choose at least one theme.", field="themes")
+    for name, value in changes.items():
+        setattr(summary, name, value)
+    _validate(summary, themes, audits)
+    with transaction.atomic():
+        summary.save()
+        if themes is not None:
+            summary.themes.set(themes)
+        if audits is not None:
+            summary.audits.set(audits)
+    return summary
+
+
+def summary_request_compile(*, actor: Any, summary: LearningSummary) -> LearningSummary:
+    """Claim the summary for compiling and queue the task once the claim is committed.
+
+    The claim is a conditional update, so two requests at once queue one compile; the second gets 409.
+    """
+    from audits.tasks import compile_summary
+
+    _require_editor(actor, summary.partnership_id)
+    startable = [state for state in SUMMARY_MACHINE.transitions if SUMMARY_MACHINE.can_move(state, "compiling")]
+    # A compile whose worker died stops reporting progress; after a while it may be claimed again.
+    abandoned = Q(status=SummaryStatus.COMPILING, updated_at__lt=timezone.now() - ABANDONED_AFTER)
+    with transaction.atomic():
+        claimed = LearningSummary.objects.filter(Q(pk=summary.pk) & (Q(status__in=startable) | abandoned)).update(
+            status=SummaryStatus.COMPILING,
+            progress_stage="queued",
+            progress_percent=0,
+            error="",
+            updated_at=timezone.now(),
+        )
+        if not claimed:
+            summary.refresh_from_db()
+            SUMMARY_MACHINE.apply(summary, SummaryStatus.COMPILING)  # raises with the allowed moves
+        transaction.on_commit(lambda: compile_summary.delay(summary.pk))
+    summary.refresh_from_db()
+    return summary
+
+
+def _move(summary: LearningSummary, status: str, **fields: Any) -> LearningSummary:
+    with transaction.atomic():
+        summary = LearningSummary.objects.select_for_update().get(pk=summary.pk)
+        SUMMARY_MACHINE.apply(summary, status)
+        for name, value in fields.items():
+            setattr(summary, name, value)
+        summary.save()
+    return summary
+
+
+def summary_submit(*, actor: Any, summary: LearningSummary) -> LearningSummary:
+    """Send a compiled summary to the board for review."""
+    _require_editor(actor, summary.partnership_id)
+    if not summary.key_messages.strip():
+        raise ApplicationError("Write the key messages before sending the summary for review.", field="key_messages")
+    return _move(summary, SummaryStatus.IN_REVIEW)
+
+
+def summary_review(*, actor: Any, summary: LearningSummary, decision: str, comment: str = "") -> SummaryReview:
+    """A board member comments on, approves, or requests changes to a summary in review."""
+    require(scope_of(actor).is_board(summary.partnership_id), "Only board members review learning summaries.")
+    if decision == ReviewDecision.REQUEST_CHANGES and not comment.strip():
+        raise ApplicationError("Say what should change when requesting changes.", field="comment")
+    if decision == ReviewDecision.COMMENT and not comment.strip():
+        raise ApplicationError("Write the comment.", field="comment")
+    if summary.status != SummaryStatus.IN_REVIEW:
+        raise ConflictError("Only a summary in review can be reviewed.", field="status")
+    with transaction.atomic():
+        if decision == ReviewDecision.APPROVE:
+            _move(summary, SummaryStatus.APPROVED)
+        elif decision == ReviewDecision.REQUEST_CHANGES:
+            _move(summary, SummaryStatus.COMPILED)
+        return SummaryReview.objects.create(summary=summary, reviewer_id=actor.pk, decision=decision, comment=comment)
+
+
+def summary_publish(*, actor: Any, summary: LearningSummary) -> LearningSummary:
+    """The business unit publishes an approved summary to agency leads and as a briefing."""
+    require(scope_of(actor).is_business_unit(summary.partnership_id), "Only the business unit publishes summaries.")
+    return _move(summary, SummaryStatus.PUBLISHED, published_at=timezone.now())

@@ -1,0 +1,348 @@
+"""Compile a learning summary's figures with database aggregation (DESIGN.md §4).
+
+Each figure is one grouped query over the agreed findings (or actions, concerns, views) in scope; Python only
+arranges the grouped rows. The result is deterministic, so compiling twice gives the same content, and it is
+written in one statement at the end, so a failure or a killed worker leaves the previous version intact.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from agencies.models import Sector
+from audits.calendar import acknowledgement_deadline
+from audits.choices import (
+    ACTION_OUTSTANDING_STATUSES,
+    ActionStatus,
+    AgeBand,
+    FindingKind,
+    Grade,
+    LevelOfNeed,
+    PlanType,
+    Speaker,
+)
+from audits.models import Action, Audit, Case, ChildFamilyView, Finding, LearningSummary, SafeguardingConcern
+from audits.summaries.assurance import propose_assurance
+
+CONTENT_VERSION = 1
+GRADE_KEYS = {grade.value: grade.name.lower() for grade in Grade}
+GOOD_OR_BETTER = (Grade.OUTSTANDING, Grade.GOOD)
+# A change of share smaller than this (in percentage points) between audits counts as "the same".
+TREND_TOLERANCE = 5.0
+QUOTES_PER_KIND = 3
+
+Progress = Callable[[str, int], None]
+
+
+def _no_progress(stage: str, percent: int) -> None:
+    return None
+
+
+def audits_in_scope(summary: LearningSummary) -> QuerySet[Audit]:
+    """The summary's chosen audits, or the partnership's audits that started within its period."""
+    chosen = summary.audits.all()
+    if chosen.exists():
+        return chosen
+    return Audit.objects.filter(
+        partnership_id=summary.partnership_id,
+        start_date__gte=summary.period_start,
+        start_date__lte=summary.period_end,
+    )
+
+
+def _grades(rows: Iterable[dict[str, Any]]) -> dict[str, int]:
+    counts = dict.fromkeys(GRADE_KEYS.values(), 0)
+    for row in rows:
+        counts[GRADE_KEYS[row["grade"]]] += row["n"]
+    return counts
+
+
+def _share(good: int, total: int) -> float | None:
+    return round(100 * good / total, 1) if total else None
+
+
+def compile_content(summary: LearningSummary, progress: Progress = _no_progress) -> dict[str, Any]:
+    today = timezone.localdate()
+    audit_ids = sorted(audits_in_scope(summary).values_list("pk", flat=True))
+    themes = list(summary.themes.order_by("name"))
+    theme_ids = [theme.pk for theme in themes]
+    findings = Finding.objects.filter(
+        case__audit_id__in=audit_ids, theme_id__in=theme_ids, agreed_at__isnull=False, grade__isnull=False
+    )
+    cases = Case.objects.filter(audit_id__in=audit_ids)
+
+    progress("grades", 10)
+    by_theme: dict[int, dict[str, Any]] = {theme.pk: {"slug": theme.slug, "name": theme.name} for theme in themes}
+    rows = list(findings.values("theme_id", "grade").annotate(n=Count("pk")).order_by())
+    for theme_id, entry in by_theme.items():
+        entry["grades"] = _grades(r for r in rows if r["theme_id"] == theme_id)
+    kinds = list(findings.values("theme_id", "kind").annotate(n=Count("pk")).order_by())
+    for theme_id, entry in by_theme.items():
+        entry["kinds"] = {kind: 0 for kind in FindingKind.values} | {
+            r["kind"]: r["n"] for r in kinds if r["theme_id"] == theme_id
+        }
+
+    progress("agencies and sectors", 25)
+    agency_rows = list(
+        findings.values("theme_id", "agency_id", "agency__name", "agency__sector", "grade", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    sector_labels = dict(Sector.choices)
+    for theme_id, entry in by_theme.items():
+        agencies: dict[str, dict[str, Any]] = {}
+        sectors: dict[str, dict[str, Any]] = {}
+        for row in (r for r in agency_rows if r["theme_id"] == theme_id):
+            name = row["agency__name"] or "Multi-agency response"
+            sector = sector_labels.get(row["agency__sector"], "Multi-agency")
+            for bucket, key, extra in ((agencies, name, {"sector": sector}), (sectors, sector, {})):
+                item = bucket.setdefault(
+                    key,
+                    {
+                        **extra,
+                        "grades": dict.fromkeys(GRADE_KEYS.values(), 0),
+                        "kinds": dict.fromkeys(FindingKind.values, 0),
+                    },
+                )
+                item["grades"][GRADE_KEYS[row["grade"]]] += row["n"]
+                item["kinds"][row["kind"]] += row["n"]
+        entry["by_agency"] = [{"agency": name, **agencies[name]} for name in sorted(agencies)]
+        entry["by_sector"] = [{"sector": name, **sectors[name]} for name in sorted(sectors)]
+
+    progress("children's circumstances", 40)
+    for field, labels in (
+        ("age_band", dict(AgeBand.choices)),
+        ("level_of_need", dict(LevelOfNeed.choices)),
+        ("plan_type", dict(PlanType.choices)),
+    ):
+        grouped = list(findings.values("theme_id", f"case__{field}", "grade").annotate(n=Count("pk")).order_by())
+        for theme_id, entry in by_theme.items():
+            table: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for row in (r for r in grouped if r["theme_id"] == theme_id):
+                table[str(labels[row[f"case__{field}"]])].append(row)
+            entry[f"by_{field}"] = {
+                label: _grades(table[label]) for label in map(str, labels.values()) if label in table
+            }
+
+    progress("self-grades against the panel", 50)
+    moved = (
+        findings.values("theme_id")
+        .annotate(
+            with_self_grade=Count("pk", filter=Q(self_grade__isnull=False)),
+            panel_agreed=Count("pk", filter=Q(self_grade=F("grade"))),
+            panel_raised=Count("pk", filter=Q(grade__lt=F("self_grade"))),
+            panel_lowered=Count("pk", filter=Q(grade__gt=F("self_grade"))),
+        )
+        .order_by()
+    )
+    blank = {"with_self_grade": 0, "panel_agreed": 0, "panel_raised": 0, "panel_lowered": 0}
+    for entry in by_theme.values():
+        entry["self_vs_panel"] = dict(blank)
+    for row in moved:
+        by_theme[row.pop("theme_id")]["self_vs_panel"] = row
+
+    progress("evidence", 60)
+    considered = dict(
+        findings.values("theme_id").annotate(n=Count("case_id", distinct=True)).values_list("theme_id", "n").order_by()
+    )
+    evident = dict(
+        findings.filter(kind=FindingKind.STRENGTH)
+        .values("theme_id")
+        .annotate(n=Count("case_id", distinct=True))
+        .values_list("theme_id", "n")
+        .order_by()
+    )
+    for theme_id, entry in by_theme.items():
+        of_cases, evident_in = considered.get(theme_id, 0), evident.get(theme_id, 0)
+        subject = (
+            "The child's voice"
+            if entry["slug"] == "voice-of-the-child"
+            else f"Good practice on {entry['name'].lower()}"
+        )
+        entry["evidence"] = {
+            "evident_in": evident_in,
+            "of_cases": of_cases,
+            "statement": f"{subject} was evident in {evident_in} of the {of_cases} cases.",
+        }
+
+    progress("quotes", 65)
+    for theme_id, entry in by_theme.items():
+        entry["quotes"] = {
+            kind: list(
+                findings.filter(theme_id=theme_id, kind=kind)
+                .exclude(narrative="")
+                .values_list("narrative", flat=True)
+                .order_by("narrative")
+                .distinct()[:QUOTES_PER_KIND]
+            )
+            for kind in FindingKind.values
+        }
+
+    progress("trends against benchmark audits", 75)
+    trends = _trends(audit_ids, theme_ids)
+    for theme_id, entry in by_theme.items():
+        entry["trend"] = trends.get(theme_id, [])
+
+    progress("actions and concerns", 85)
+    totals = findings.aggregate(
+        total=Count("pk"),
+        good_or_better=Count("pk", filter=Q(grade__in=GOOD_OR_BETTER)),
+        inadequate=Count("pk", filter=Q(grade=Grade.INADEQUATE)),
+    )
+    content = {
+        "version": CONTENT_VERSION,
+        "scope": {
+            "audits": list(
+                Audit.objects.filter(pk__in=audit_ids)
+                .order_by("start_date", "reference")
+                .values("id", "reference", "title")
+            ),
+            "period": [summary.period_start.isoformat(), summary.period_end.isoformat()]
+            if summary.period_start and summary.period_end
+            else None,
+            "themes": [{"id": t.pk, "slug": t.slug, "name": t.name} for t in themes],
+            "cases": cases.count(),
+            "agreed_findings": totals["total"],
+        },
+        "themes": [by_theme[theme.pk] for theme in themes],
+        "views": _views(cases),
+        "actions": _actions(audit_ids, today),
+        "benchmark_actions": _benchmark_actions(audit_ids),
+        "concerns": _concerns(audit_ids),
+        "assurance": {
+            "level": propose_assurance(
+                good_or_better=totals["good_or_better"], inadequate=totals["inadequate"], total=totals["total"]
+            ),
+            **totals,
+        },
+    }
+    progress("saving", 95)
+    return content
+
+
+def _trends(audit_ids: list[int], theme_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each audit in scope that has benchmarks, compared theme by theme with each earlier audit."""
+    pairs = list(
+        Audit.benchmark_audits.through.objects.filter(from_audit_id__in=audit_ids)
+        .values_list("from_audit_id", "to_audit_id")
+        .order_by()
+    )
+    if not pairs:
+        return {}
+    involved = {a for pair in pairs for a in pair}
+    shares = {
+        (row["case__audit_id"], row["theme_id"]): row
+        for row in Finding.objects.filter(
+            case__audit_id__in=involved, theme_id__in=theme_ids, agreed_at__isnull=False, grade__isnull=False
+        )
+        .values("case__audit_id", "theme_id")
+        .annotate(total=Count("pk"), good=Count("pk", filter=Q(grade__in=GOOD_OR_BETTER)))
+        .order_by()
+    }
+    references = dict(Audit.objects.filter(pk__in=involved).values_list("pk", "reference"))
+    trends: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for current in sorted({a for a, _ in pairs}, key=lambda pk: references[pk]):
+        for theme_id in theme_ids:
+            now = shares.get((current, theme_id))
+            if now is None:
+                continue
+            now_share = _share(now["good"], now["total"])
+            compared = []
+            for earlier in sorted((b for a, b in pairs if a == current), key=lambda pk: references[pk]):
+                then = shares.get((earlier, theme_id))
+                if then is None:
+                    continue
+                then_share = _share(then["good"], then["total"])
+                assert now_share is not None and then_share is not None
+                change = round(now_share - then_share, 1)
+                direction = "same" if abs(change) < TREND_TOLERANCE else ("better" if change > 0 else "worse")
+                compared.append(
+                    {
+                        "audit": references[earlier],
+                        "good_or_better": then["good"],
+                        "findings": then["total"],
+                        "good_share": then_share,
+                        "change": change,
+                        "direction": direction,
+                    }
+                )
+            if compared:
+                trends[theme_id].append(
+                    {
+                        "audit": references[current],
+                        "good_or_better": now["good"],
+                        "findings": now["total"],
+                        "good_share": now_share,
+                        "benchmarks": compared,
+                    }
+                )
+    return trends
+
+
+def _views(cases: QuerySet[Case]) -> dict[str, int]:
+    def heard(*speakers: str) -> Exists:
+        return Exists(ChildFamilyView.objects.filter(case=OuterRef("pk"), speaker__in=speakers))
+
+    return cases.aggregate(
+        of_cases=Count("pk"),
+        child_heard=Count("pk", filter=Q(heard(Speaker.CHILD))),
+        family_heard=Count("pk", filter=Q(heard(Speaker.PARENT, Speaker.WIDER_FAMILY))),
+    )
+
+
+def _actions(audit_ids: list[int], today: datetime.date) -> dict[str, Any]:
+    done = (ActionStatus.COMPLETED, ActionStatus.VERIFIED)
+    rows = list(
+        Action.objects.filter(audit_id__in=audit_ids)
+        .values(agency=F("owner_agency__name"))
+        .annotate(
+            raised=Count("pk"),
+            completed=Count("pk", filter=Q(status__in=done)),
+            verified=Count("pk", filter=Q(status=ActionStatus.VERIFIED)),
+            overdue=Count("pk", filter=Q(status__in=ACTION_OUTSTANDING_STATUSES, due_date__lt=today)),
+        )
+        .order_by("agency")
+    )
+    totals = {key: sum(row[key] for row in rows) for key in ("raised", "completed", "verified", "overdue")}
+    return {"by_agency": rows, "totals": totals}
+
+
+def _benchmark_actions(audit_ids: list[int]) -> list[dict[str, Any]]:
+    """For each re-audit, the actions of the earlier audit, and how many were verified before it began."""
+    result = []
+    for current in Audit.objects.filter(pk__in=audit_ids).order_by("reference"):
+        for earlier in current.benchmark_audits.order_by("reference"):
+            verified_before = Q(status=ActionStatus.VERIFIED)
+            if current.start_date:
+                verified_before &= Q(verified_at__date__lt=current.start_date)
+            counts = Action.objects.filter(audit=earlier).aggregate(
+                raised=Count("pk"), verified_before_reaudit=Count("pk", filter=verified_before)
+            )
+            result.append({"audit": earlier.reference, "reaudit": current.reference, **counts})
+    return result
+
+
+def _concerns(audit_ids: list[int]) -> dict[str, Any]:
+    # Concerns are few (a handful an audit); the working-day rule needs the bank-holiday calendar, so each
+    # acknowledged concern's deadline is worked out here rather than in SQL.
+    rows = list(
+        SafeguardingConcern.objects.filter(case__audit_id__in=audit_ids)
+        .order_by("pk")
+        .values_list("raised_at", "acknowledged_at")
+    )
+    acknowledged = [(raised, ack) for raised, ack in rows if ack is not None]
+    hours = sorted(round((ack - raised).total_seconds() / 3600, 1) for raised, ack in acknowledged)
+    return {
+        "raised": len(rows),
+        "acknowledged": len(acknowledged),
+        "acknowledged_within_one_working_day": sum(ack <= acknowledgement_deadline(r) for r, ack in acknowledged),
+        "awaiting_acknowledgement": len(rows) - len(acknowledged),
+        "median_hours_to_acknowledge": hours[len(hours) // 2] if hours else None,
+        "longest_hours_to_acknowledge": hours[-1] if hours else None,
+    }

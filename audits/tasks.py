@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from audits.summaries.run import summary_compile
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=3,
+)
+def compile_summary(summary_id: int) -> bool:
+    """Compile a claimed learning summary; a redelivered or repeated message finds nothing to do."""
+    return summary_compile(summary_id=summary_id)
