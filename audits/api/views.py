@@ -236,21 +236,10 @@ class FindingViewSet(ServiceViewSet):
 
 
 def _action_move(name: str) -> Any:
+    """One endpoint per move of an action (start, complete, verify, reopen), each calling action_move."""
     target = s.ACTION_MOVES[name]
     who = "the owning agency's lead" if name in ("start", "complete") else "the audit's auditor or the business unit"
 
-    @extend_schema(
-        request={"application/json": s.ActionMoveSerializer, "multipart/form-data": s.ActionMoveSerializer},
-        responses={200: s.ActionSerializer, **ERRORS},
-        description=f"Move the action to {target.label.lower()}, with an optional note and evidence file ({who}).",
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path=name,
-        url_name=name,
-        parser_classes=[JSONParser, MultiPartParser, FormParser],
-    )
     def move(self: ActionViewSet, request: Request, pk: str | None = None) -> Response:
         serializer = s.ActionMoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -259,8 +248,13 @@ def _action_move(name: str) -> Any:
         )
         return self.respond(moved)
 
-    move.__name__ = name
-    return move
+    move.__name__ = move.__qualname__ = name  # the router maps the POST to the method of this name
+    documented = extend_schema(
+        request={"application/json": s.ActionMoveSerializer, "multipart/form-data": s.ActionMoveSerializer},
+        responses={200: s.ActionSerializer, **ERRORS},
+        description=f"Move the action to {target.label.lower()}, with an optional note and evidence file ({who}).",
+    )(move)
+    return action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])(documented)
 
 
 class ActionViewSet(ServiceViewSet):
