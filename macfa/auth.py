@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.serializers import CharField, Serializer
+from rest_framework.throttling import ScopedRateThrottle
 
 
 class TokenSerializer(Serializer):
@@ -13,6 +14,7 @@ class TokenSerializer(Serializer):
 
 
 class TokenView(ObtainAuthToken):
+    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
     @extend_schema(request=AuthTokenSerializer, responses={200: TokenSerializer}, auth=[])

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "macfa.middleware.ForgetScopeMiddleware",
 ]
 
 if PRODUCTION:  # runserver serves static files in development; gunicorn needs WhiteNoise

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from agencies.api import PersonSerializer
 from agencies.models import Agency, Partnership
 from agencies.selectors import agencies_for, partnerships_for
-from audits.choices import ActionStatus, ConcernStatus, Factor, ReviewDecision
+from audits.choices import ActionStatus, AssuranceLevel, ConcernStatus, Factor, ReviewDecision
 from audits.models import (
     Action,
     ActionUpdate,
@@ -37,12 +37,18 @@ class ThemeSerializer(serializers.ModelSerializer):
     partnership = ScopedRelatedField(
         selector=partnerships_for,
         queryset=Partnership.objects.all(),
-        help_text="The partnership that owns this theme; empty (read-only) for the national taxonomy.",
+        allow_null=True,
+        help_text="The partnership that owns this theme; empty for the national taxonomy, which cannot be changed.",
     )
 
     class Meta:
         model = Theme
         fields = ["id", "partnership", "slug", "name", "description", "is_active"]
+
+    def validate_partnership(self, value: Partnership | None) -> Partnership:
+        if value is None:
+            raise serializers.ValidationError("Choose your partnership: the national themes are fixed.")
+        return value
 
 
 class AuditSerializer(serializers.ModelSerializer):
@@ -131,7 +137,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class ChildFamilyViewSerializer(serializers.ModelSerializer):
     case = ScopedRelatedField(selector=cases_for, queryset=Case.objects.all())
-    recorded_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    recorded_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = ChildFamilyView
@@ -204,6 +210,10 @@ class ModerateSerializer(serializers.ModelSerializer):
 
 class ActionUpdateSerializer(serializers.ModelSerializer):
     author = PersonSerializer(read_only=True)
+    status_from = serializers.ChoiceField(choices=ActionStatus.choices, allow_blank=True, read_only=True)
+    status_to = serializers.ChoiceField(
+        choices=ActionStatus.choices, allow_blank=True, read_only=True, help_text="Empty for a note without a move."
+    )
 
     class Meta:
         model = ActionUpdate
@@ -320,6 +330,9 @@ class LearningSummarySerializer(serializers.ModelSerializer):
         "business unit and auditors, who see exact figures in their working view."
     )
     suppressed = serializers.SerializerMethodField()
+    assurance_level = serializers.ChoiceField(
+        choices=AssuranceLevel.choices, allow_blank=True, read_only=True, help_text="Empty until compiled."
+    )
 
     class Meta:
         model = LearningSummary

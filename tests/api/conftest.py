@@ -1,4 +1,4 @@
-"""A world with something of each kind: about the lead's own agency, about another agency, and in another partnership."""
+"""A world with one of everything: about the lead's own agency, about another agency, in another partnership."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from agencies.models import Role
 from audits.choices import AuditStatus
 from audits.models import ChildFamilyView
-from tests.agencies.factories import AgencyFactory, MembershipFactory, PartnershipFactory
+from tests.agencies.factories import AgencyFactory, MembershipFactory
 from tests.audits.factories import (
     ActionFactory,
     AgencyReturnFactory,
@@ -104,16 +104,28 @@ def world(parties: Parties) -> World:
     return World(
         parties=parties,
         own=make_things(
-            parties.partnership, parties.agency, audit, parties.auditor,
-            theme_partnership=parties.partnership, membership=parties.lead.memberships.get(),
+            parties.partnership,
+            parties.agency,
+            audit,
+            parties.auditor,
+            theme_partnership=parties.partnership,
+            membership=parties.lead.memberships.get(),
         ),
         other=make_things(
-            parties.partnership, parties.other_agency, other_audit, parties.auditor,
-            theme_partnership=parties.partnership, membership=parties.other_lead.memberships.get(),
+            parties.partnership,
+            parties.other_agency,
+            other_audit,
+            parties.auditor,
+            theme_partnership=parties.partnership,
+            membership=parties.other_lead.memberships.get(),
         ),
         foreign=make_things(
-            parties.other_partnership, foreign_agency, foreign_audit, foreign_auditor,
-            theme_partnership=parties.other_partnership, membership=foreign_membership,
+            parties.other_partnership,
+            foreign_agency,
+            foreign_audit,
+            foreign_auditor,
+            theme_partnership=parties.other_partnership,
+            membership=foreign_membership,
         ),
     )
 

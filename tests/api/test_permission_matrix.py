@@ -60,21 +60,34 @@ def _create(resource: str) -> Callable[[Things, int], dict[str, Any]]:
         "theme": lambda t, n: {"partnership": t.partnership.pk, "slug": f"local-{n}", "name": f"Local {n}"},
         "audit": lambda t, n: {"partnership": t.partnership.pk, "reference": f"MACFA {900 + n}", "title": "Re-audit"},
         "case": lambda t, n: {
-            "audit": t.audit.pk, "reference": f"C{500 + n}", "age_band": "5-11", "level_of_need": 3,
-            "plan_type": "none", "agencies": [t.agency.pk],
+            "audit": t.audit.pk,
+            "reference": f"C{500 + n}",
+            "age_band": "5-11",
+            "level_of_need": 3,
+            "plan_type": "none",
+            "agencies": [t.agency.pk],
         },
         "view": lambda t, n: {"case": t.case.pk, "speaker": "parent", "summary": "Felt listened to."},
         "return": lambda t, n: {"case": t.spare_case.pk, "agency": t.agency.pk, "good_practice": "Prompt."},
         "finding": lambda t, n: {
-            "case": t.spare_case.pk, "agency": t.agency.pk, "theme": t.theme.pk, "kind": "strength", "self_grade": 2,
+            "case": t.spare_case.pk,
+            "agency": t.agency.pk,
+            "theme": t.theme.pk,
+            "kind": "strength",
+            "self_grade": 2,
         },
         "action": lambda t, n: {
-            "audit": t.audit.pk, "owner_agency": t.agency.pk, "description": "Refresh guidance.",
+            "audit": t.audit.pk,
+            "owner_agency": t.agency.pk,
+            "description": "Refresh guidance.",
             "due_date": "2031-01-01",
         },
         "concern": lambda t, n: {"case": t.case.pk, "agency": t.agency.pk, "description": "Check registration."},
         "summary": lambda t, n: {
-            "partnership": t.partnership.pk, "title": "Neglect", "themes": [t.theme.pk], "audits": [t.audit.pk],
+            "partnership": t.partnership.pk,
+            "title": "Neglect",
+            "themes": [t.theme.pk],
+            "audits": [t.audit.pk],
         },
     }
     return bodies[resource]
@@ -129,7 +142,7 @@ API_ROUTE_NAMES = {p.name for p in urlpatterns if p.name and p.name != "api-root
 
 
 def test_every_api_route_is_in_the_matrix() -> None:
-    assert API_ROUTE_NAMES == set(ROUTES)
+    assert set(ROUTES) == API_ROUTE_NAMES
 
 
 def may_act(role: str, kind: str, route: Route) -> bool:
