@@ -7,10 +7,14 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Model, Q, QuerySet
+from django.http import FileResponse
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from django.utils.text import slugify
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,7 +22,7 @@ from rest_framework.response import Response
 from audits import filters
 from audits.api import serializers as s
 from audits.choices import ConcernStatus
-from audits.models import Action
+from audits.models import Action, BriefingFormat, SummaryExport
 from audits.selectors import (
     action_updates_for,
     actions_for,
@@ -41,6 +45,7 @@ from audits.services import findings as finding_services
 from audits.services import returns as return_services
 from audits.services import summaries as summary_services
 from audits.services.themes import theme_create, theme_update
+from audits.summaries.export import EXPORTABLE
 from macfa.api import etag_of, require_if_match
 from macfa.errors import ApplicationError
 
@@ -393,6 +398,28 @@ class SummaryViewSet(ServiceViewSet):
     def publish(self, request: Request, pk: str | None = None) -> Response:
         """Publish an approved summary."""
         return self.respond(summary_services.summary_publish(actor=request.user, summary=self.get_object()))
+
+    @extend_schema(request=None, responses={202: s.LearningSummarySerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def export(self, request: Request, pk: str | None = None) -> Response:
+        """Make the briefing files again (they are made when the board approves). Answers 202."""
+        summary = summary_services.summary_request_export(actor=request.user, summary=self.get_object())
+        return self.respond(summary, status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=BriefingFormat.values)],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERRORS[404]},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], url_path=r"briefing/(?P<fmt>pdf|docx|csv|json)", url_name="briefing")
+    def briefing(self, request: Request, pk: str | None = None, fmt: str = "pdf") -> FileResponse:
+        """Download the Learning and Improvement Briefing (small numbers suppressed)."""
+        summary = self.get_object()
+        export = SummaryExport.objects.filter(summary=summary, format=fmt).first()
+        if export is None or summary.status not in EXPORTABLE:
+            raise NotFound("There is no briefing for this summary yet: it is made when the board approves it.")
+        filename = f"{slugify(summary.title) or 'briefing'}.{fmt}"
+        return FileResponse(export.file.open("rb"), as_attachment=True, filename=filename)
 
     @extend_schema(
         methods=["GET"], responses={200: s.SummaryReviewSerializer(many=True), 404: ERRORS[404]}, filters=False

@@ -3,19 +3,21 @@ from __future__ import annotations
 from audits.models.action import Action, ActionUpdate, SafeguardingConcern
 from audits.models.audit import Audit, Theme
 from audits.models.case import AgencyReturn, Case, CaseFactor, ChildFamilyView, Finding
-from audits.models.summary import LearningSummary, SummaryReview
+from audits.models.summary import BriefingFormat, LearningSummary, SummaryExport, SummaryReview
 
 __all__ = [
     "Action",
     "ActionUpdate",
     "AgencyReturn",
     "Audit",
+    "BriefingFormat",
     "Case",
     "CaseFactor",
     "ChildFamilyView",
     "Finding",
     "LearningSummary",
     "SafeguardingConcern",
+    "SummaryExport",
     "SummaryReview",
     "Theme",
 ]

@@ -27,6 +27,7 @@ class LearningSummary(models.Model):
     assurance_level = models.CharField(max_length=20, choices=AssuranceLevel.choices, blank=True)
     key_messages = models.TextField(blank=True)
     compiled_at = models.DateTimeField(null=True, blank=True)
+    exported_at = models.DateTimeField(null=True, blank=True, help_text="When the briefing files were last made.")
     published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -75,3 +76,29 @@ class SummaryReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} on {self.summary}"
+
+
+class BriefingFormat(models.TextChoices):
+    PDF = "pdf", "PDF briefing"
+    DOCX = "docx", "Word briefing"
+    CSV = "csv", "CSV data"
+    JSON = "json", "JSON data"
+
+
+class SummaryExport(models.Model):
+    """A Learning and Improvement Briefing file made from an approved summary, with small numbers suppressed."""
+
+    summary = models.ForeignKey(LearningSummary, on_delete=models.CASCADE, related_name="exports")
+    format = models.CharField(max_length=10, choices=BriefingFormat.choices)
+    file = models.FileField(upload_to="briefings/%Y/%m/")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["summary", "format"]
+        constraints = [
+            models.UniqueConstraint(fields=["summary", "format"], name="summary_export_one_per_format"),
+            models.CheckConstraint(condition=Q(format__in=BriefingFormat.values), name="summary_export_format_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} of {self.summary}"

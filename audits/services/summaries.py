@@ -152,6 +152,7 @@ def summary_review(*, actor: Any, summary: LearningSummary, decision: str, comme
     with transaction.atomic():
         if decision == ReviewDecision.APPROVE:
             _move(summary, SummaryStatus.APPROVED)
+            _queue_export(summary)
         elif decision == ReviewDecision.REQUEST_CHANGES:
             _move(summary, SummaryStatus.COMPILED)
         return SummaryReview.objects.create(summary=summary, reviewer_id=actor.pk, decision=decision, comment=comment)
@@ -161,3 +162,19 @@ def summary_publish(*, actor: Any, summary: LearningSummary) -> LearningSummary:
     """The business unit publishes an approved summary to agency leads and as a briefing."""
     require(scope_of(actor).is_business_unit(summary.partnership_id), "Only the business unit publishes summaries.")
     return _move(summary, SummaryStatus.PUBLISHED, published_at=timezone.now())
+
+
+def _queue_export(summary: LearningSummary) -> None:
+    from audits.tasks import export_briefing
+
+    transaction.on_commit(lambda: export_briefing.delay(summary.pk))
+
+
+def summary_request_export(*, actor: Any, summary: LearningSummary) -> LearningSummary:
+    """Make the briefing files again (they are made when the board approves the summary)."""
+    _require_editor(actor, summary.partnership_id)
+    if summary.status not in (SummaryStatus.APPROVED, SummaryStatus.PUBLISHED):
+        raise ConflictError("Only an approved summary can be exported as a briefing.", field="status")
+    with transaction.atomic():
+        _queue_export(summary)
+    return summary

@@ -53,6 +53,8 @@ class Route:
     # Roles that may make the change (the outsider counts as the business unit of its own partnership).
     allowed: set[str] = field(default_factory=set)
     body: Callable[[Things, int], dict[str, Any]] = lambda things, n: {}
+    # A visible record with nothing to show yet (a briefing before approval) answers 404 too.
+    expect_missing: bool = False
 
 
 def _create(resource: str) -> Callable[[Things, int], dict[str, Any]]:
@@ -133,6 +135,8 @@ ROUTES: dict[str, list[Route]] = {
     "summary-compile": [Route("summary", "post", MANAGERS)],
     "summary-submit": [Route("summary", "post", MANAGERS)],
     "summary-publish": [Route("summary", "post", BU)],
+    "summary-export": [Route("summary", "post", MANAGERS)],
+    "summary-briefing": [Route("summary", "get", expect_missing=True)],
     "summary-reviews": [
         Route("summary", "get"),
         Route("summary", "post", {"board_member"}, lambda t, n: {"decision": "comment", "comment": "Clear."}),
@@ -155,7 +159,8 @@ def call(world: World, name: str, route: Route, role: str, kind: str, n: int) ->
     record = getattr(things, RECORD.get(route.resource, route.resource))
     client = client_for(world.user(role))
     detail = not name.endswith("-list") and name != "concern-counts"
-    url = reverse(f"api:{name}", args=[record.pk] if detail else [])
+    args = [record.pk, "pdf"] if name == "summary-briefing" else [record.pk] if detail else []
+    url = reverse(f"api:{name}", args=args)
     headers = {}
     if route.method == "patch":
         read = client.get(url)
@@ -187,7 +192,8 @@ def test_route_answers_each_role_as_design_says(world: World, name: str) -> None
             elif not visible:
                 expected = "404" if status != 404 else ""
             elif route.method == "get":
-                expected = "200" if status != 200 else ""
+                wanted = 404 if route.expect_missing else 200
+                expected = str(wanted) if status != wanted else ""
             elif may_act(role, kind, route):
                 expected = "through" if status in (401, 403, 404, 405) else ""
             else:
@@ -212,8 +218,8 @@ def test_lists_hold_exactly_what_each_role_may_see(world: World, name: str) -> N
 @pytest.mark.parametrize("name", sorted(ROUTES))
 def test_anonymous_requests_get_401(world: World, name: str) -> None:
     detail = not name.endswith("-list") and name != "concern-counts"
-    url = reverse(f"api:{name}", args=[1] if detail else [])
-    response = client_for(None).get(url)
+    args = [1, "pdf"] if name == "summary-briefing" else [1] if detail else []
+    response = client_for(None).get(reverse(f"api:{name}", args=args))
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
 

@@ -280,13 +280,21 @@ def test_summary_is_compiled_reviewed_approved_and_published(
     assert changes.status_code == 201
     assert LearningSummary.objects.get(pk=summary.pk).status == SummaryStatus.COMPILED
     auditor.post(url("summary-submit", summary.pk))
-    approve = board.post(url("summary-reviews", summary.pk), {"decision": "approve"}, format="json")
+    assert board.get(url("summary-briefing", summary.pk, "pdf")).status_code == 404  # nothing before approval
+    with django_capture_on_commit_callbacks(execute=True):
+        approve = board.post(url("summary-reviews", summary.pk), {"decision": "approve"}, format="json")
     assert approve.status_code == 201
+    download = board.get(url("summary-briefing", summary.pk, "pdf"))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert download.headers["Content-Disposition"].endswith('.pdf"')
     assert auditor.post(url("summary-publish", summary.pk)).status_code == 403
     published = bu.post(url("summary-publish", summary.pk))
     assert published.json()["status"] == "published"
-    lead_view = client_for(world.parties.lead).get(url("summary-detail", summary.pk)).json()
+    lead = client_for(world.parties.lead)
+    lead_view = lead.get(url("summary-detail", summary.pk)).json()
     assert lead_view["suppressed"] is True
+    assert lead.get(url("summary-briefing", summary.pk, "docx")).status_code == 200
     assert [r["decision"] for r in bu.get(url("summary-reviews", summary.pk)).json()["results"]] == [
         "request_changes",
         "approve",
