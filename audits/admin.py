@@ -26,7 +26,9 @@ from audits.models import (
     ChildFamilyView,
     Finding,
     LearningSummary,
+    Notification,
     SafeguardingConcern,
+    SummaryExport,
     SummaryReview,
     Theme,
 )
@@ -434,3 +436,26 @@ class SummaryReviewAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # reviews are the board's, made on the summary's page or through the API
+
+
+@admin.register(SummaryExport)
+class SummaryExportAdmin(admin.ModelAdmin):
+    list_display = ["summary", "format", "created_at"]
+    list_filter = ["format"]
+    list_select_related = ["summary"]
+    readonly_fields = ["summary", "format", "file", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # briefings are made from approved summaries by the export task
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["kind", "recipient", "event_key", "subject", "sent_at"]
+    list_filter = ["kind", "sent_at"]
+    list_select_related = ["recipient"]
+    search_fields = ["recipient__username", "event_key", "subject"]
+    readonly_fields = ["kind", "recipient", "event_key", "subject", "created_at", "sent_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # the record of what was sent is written only by sending

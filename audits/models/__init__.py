@@ -3,6 +3,7 @@ from __future__ import annotations
 from audits.models.action import Action, ActionUpdate, SafeguardingConcern
 from audits.models.audit import Audit, Theme
 from audits.models.case import AgencyReturn, Case, CaseFactor, ChildFamilyView, Finding
+from audits.models.notification import Notification, NotificationKind
 from audits.models.summary import BriefingFormat, LearningSummary, SummaryExport, SummaryReview
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "ChildFamilyView",
     "Finding",
     "LearningSummary",
+    "Notification",
+    "NotificationKind",
     "SafeguardingConcern",
     "SummaryExport",
     "SummaryReview",

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.contrib import admin
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +14,7 @@ from django.urls import reverse
 
 from agencies.models import Role
 from audits.choices import ActionStatus, ReviewDecision, Speaker
-from audits.models import ActionUpdate, CaseFactor, ChildFamilyView, SummaryReview
+from audits.models import ActionUpdate, CaseFactor, ChildFamilyView, Notification, SummaryExport, SummaryReview
 from tests.agencies.factories import AgencyFactory, MembershipFactory, PartnershipFactory, UserFactory
 from tests.audits.factories import (
     ActionFactory,
@@ -67,6 +68,14 @@ class Rows:
             LearningSummaryFactory(partnership=self.partnership).themes.add(theme)
             SummaryReview.objects.create(
                 summary=self.summary, reviewer=self.author, decision=ReviewDecision.COMMENT, comment="Clear."
+            )
+            SummaryExport.objects.create(
+                summary=LearningSummaryFactory(partnership=self.partnership),
+                format="pdf",
+                file=ContentFile(b"%PDF-1.4", name="briefing.pdf"),
+            )
+            Notification.objects.create(
+                kind="action_reminder", recipient=self.author, event_key=f"day-{index}", subject="Reminder"
             )
 
 
@@ -129,7 +138,7 @@ def test_every_change_and_add_page_renders(model: type, superuser: object) -> No
     add = client.get(reverse(f"{info}_add"))
     assert add.status_code in (200, 403)  # 403 where records are only made through their workflow
     if add.status_code == 403:
-        assert model in (ActionUpdate, SummaryReview)
+        assert model in (ActionUpdate, SummaryReview, SummaryExport, Notification)
 
 
 def test_business_unit_sees_demo_style_audit_with_its_cases(superuser: object) -> None:

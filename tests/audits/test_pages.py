@@ -1,0 +1,92 @@
+"""The pages agency leads and the business unit land on from their emails."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from audits.choices import ActionStatus, ConcernStatus
+from tests.audits.factories import ActionFactory, AuditFactory, CaseFactory, SafeguardingConcernFactory
+from tests.conftest import Parties
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def audit(parties: Parties) -> Any:
+    audit = AuditFactory(partnership=parties.partnership, auditor=parties.auditor, reference="MACFA 31")
+    audit.agencies.add(parties.agency, parties.other_agency)
+    return audit
+
+
+def test_pages_ask_for_sign_in_and_sign_in_works(parties: Parties) -> None:
+    response = Client().get(reverse("pages:actions"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    page = Client().get(reverse("login")).content.decode()
+    assert '<label for="id_username">Username</label>' in page
+    signed = Client().post(reverse("login"), {"username": parties.lead.username, "password": "correct-horse-battery"})
+    assert signed.status_code == 302 and signed.url == reverse("pages:home")
+
+
+@pytest.mark.parametrize("role", ["business_unit", "auditor", "lead", "board_member"])
+def test_home_page_renders_for_every_role(parties: Parties, audit: Any, role: str) -> None:
+    page = signed_in(getattr(parties, role)).get(reverse("pages:home"))
+    assert page.status_code == 200
+    assert "MACFA 31" in page.content.decode()
+
+
+def test_agency_lead_sees_only_their_agencys_actions(parties: Parties, audit: Any) -> None:
+    ActionFactory(
+        audit=audit, owner_agency=parties.agency, description="Ours to do.", due_date=datetime.date(2019, 6, 1)
+    )
+    theirs = ActionFactory(audit=audit, owner_agency=parties.other_agency, description="Theirs to do.")
+    lead = signed_in(parties.lead)
+    page = lead.get(reverse("pages:actions"), {"show": "overdue"}).content.decode()
+    assert "Ours to do." in page and "Theirs to do." not in page and "Overdue" in page
+    assert lead.get(reverse("pages:action", args=[theirs.pk])).status_code == 404
+
+
+def test_agency_lead_completes_an_action_from_the_page(parties: Parties, audit: Any) -> None:
+    action = ActionFactory(audit=audit, owner_agency=parties.agency)
+    lead = signed_in(parties.lead)
+    page = lead.get(reverse("pages:action", args=[action.pk])).content.decode()
+    assert 'value="completed"' in page and 'value="verified"' not in page
+    done = lead.post(reverse("pages:action", args=[action.pk]), {"move": "completed", "note": "Briefing delivered."})
+    assert done.status_code == 302
+    action.refresh_from_db()
+    assert action.status == ActionStatus.COMPLETED
+    assert "Briefing delivered." in lead.get(reverse("pages:action", args=[action.pk])).content.decode()
+
+
+def test_a_forbidden_move_from_the_page_is_explained_and_changes_nothing(parties: Parties, audit: Any) -> None:
+    action = ActionFactory(audit=audit, owner_agency=parties.agency, status=ActionStatus.COMPLETED)
+    response = signed_in(parties.lead).post(reverse("pages:action", args=[action.pk]), {"move": "verified"})
+    assert response.status_code == 400
+    assert "You cannot make this change to this action." in response.content.decode()
+    action.refresh_from_db()
+    assert action.status == ActionStatus.COMPLETED
+
+
+def test_agency_lead_acknowledges_a_concern_from_the_page(parties: Parties, audit: Any) -> None:
+    concern = SafeguardingConcernFactory(
+        case=CaseFactory(audit=audit), agency=parties.agency, raised_by=parties.auditor
+    )
+    assert signed_in(parties.other_lead).get(reverse("pages:concern", args=[concern.pk])).status_code == 404
+    lead = signed_in(parties.lead)
+    page = lead.get(reverse("pages:concern", args=[concern.pk])).content.decode()
+    assert "Acknowledgement due by" in page
+    assert lead.post(reverse("pages:concern", args=[concern.pk])).status_code == 302
+    concern.refresh_from_db()
+    assert concern.status == ConcernStatus.ACKNOWLEDGED
+    again = lead.post(reverse("pages:concern", args=[concern.pk]))
+    assert again.status_code == 409 and "cannot move" in again.content.decode()
