@@ -46,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "audits/home.html",
         {
             "memberships": memberships_for(request.user)
-            .filter(user=request.user)
+            .filter(user_id=request.user.pk)
             .select_related("agency", "partnership"),
             "overdue": outstanding.filter(due_date__lt=today).count(),
             "due_soon": outstanding.filter(
