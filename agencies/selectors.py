@@ -94,3 +94,8 @@ def memberships_for(actor: Any) -> QuerySet[Membership]:
     if not scope.superuser:
         memberships = memberships.filter(partnership_id__in=scope.partnerships)
     return memberships
+
+
+def roles_of(actor: Any) -> QuerySet[Membership]:
+    """The actor's own memberships: which roles they hold, where."""
+    return Membership.objects.filter(user_id=actor.pk).select_related("agency", "partnership")

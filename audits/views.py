@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from agencies.selectors import memberships_for, scope_of
+from agencies.selectors import roles_of, scope_of
 from audits.calendar import acknowledgement_deadline
 from audits.choices import ACTION_OUTSTANDING_STATUSES, ActionStatus, ConcernStatus
 from audits.models import Action
@@ -45,9 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "audits/home.html",
         {
-            "memberships": memberships_for(request.user)
-            .filter(user_id=request.user.pk)
-            .select_related("agency", "partnership"),
+            "memberships": roles_of(request.user),
             "overdue": outstanding.filter(due_date__lt=today).count(),
             "due_soon": outstanding.filter(
                 due_date__gte=today, due_date__lte=today + datetime.timedelta(days=7)

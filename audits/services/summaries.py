@@ -95,30 +95,35 @@ def summary_update(*, actor: Any, summary: LearningSummary, **changes: Any) -> L
     return summary
 
 
-def summary_request_compile(*, actor: Any, summary: LearningSummary) -> LearningSummary:
-    """Claim the summary for compiling and queue the task once the claim is committed.
+def summary_claim_for_compile(summary: LearningSummary) -> LearningSummary:
+    """Move the summary to "compiling" with a conditional update, so two claims at once succeed once.
 
-    The claim is a conditional update, so two requests at once queue one compile; the second gets 409.
+    Raises ConflictError (listing the allowed moves) when it cannot be claimed. A compile whose worker died stops
+    updating its progress; after ABANDONED_AFTER it may be claimed again.
     """
+    startable = [state for state in SUMMARY_MACHINE.transitions if SUMMARY_MACHINE.can_move(state, "compiling")]
+    abandoned = Q(status=SummaryStatus.COMPILING, updated_at__lt=timezone.now() - ABANDONED_AFTER)
+    claimed = LearningSummary.objects.filter(Q(pk=summary.pk) & (Q(status__in=startable) | abandoned)).update(
+        status=SummaryStatus.COMPILING,
+        progress_stage="queued",
+        progress_percent=0,
+        error="",
+        updated_at=timezone.now(),
+    )
+    summary.refresh_from_db()
+    if not claimed:
+        SUMMARY_MACHINE.apply(summary, SummaryStatus.COMPILING)  # raises with the allowed moves
+    return summary
+
+
+def summary_request_compile(*, actor: Any, summary: LearningSummary) -> LearningSummary:
+    """Claim the summary for compiling and queue the task once the claim is committed."""
     from audits.tasks import compile_summary
 
     _require_editor(actor, summary.partnership_id)
-    startable = [state for state in SUMMARY_MACHINE.transitions if SUMMARY_MACHINE.can_move(state, "compiling")]
-    # A compile whose worker died stops reporting progress; after a while it may be claimed again.
-    abandoned = Q(status=SummaryStatus.COMPILING, updated_at__lt=timezone.now() - ABANDONED_AFTER)
     with transaction.atomic():
-        claimed = LearningSummary.objects.filter(Q(pk=summary.pk) & (Q(status__in=startable) | abandoned)).update(
-            status=SummaryStatus.COMPILING,
-            progress_stage="queued",
-            progress_percent=0,
-            error="",
-            updated_at=timezone.now(),
-        )
-        if not claimed:
-            summary.refresh_from_db()
-            SUMMARY_MACHINE.apply(summary, SummaryStatus.COMPILING)  # raises with the allowed moves
+        summary = summary_claim_for_compile(summary)
         transaction.on_commit(lambda: compile_summary.delay(summary.pk))
-    summary.refresh_from_db()
     return summary
 
 

@@ -163,7 +163,7 @@ def compile_content(summary: LearningSummary, progress: Progress = _no_progress)
         subject = (
             "The child's voice"
             if entry["slug"] == "voice-of-the-child"
-            else f"Good practice on {entry['name'].lower()}"
+            else f"Good practice on {_in_sentence(entry['name'])}"
         )
         entry["evidence"] = {
             "evident_in": evident_in,
@@ -346,3 +346,8 @@ def _concerns(audit_ids: list[int]) -> dict[str, Any]:
         "median_hours_to_acknowledge": hours[len(hours) // 2] if hours else None,
         "longest_hours_to_acknowledge": hours[-1] if hours else None,
     }
+
+
+def _in_sentence(name: str) -> str:
+    """A theme's name inside a sentence: "Neglect" → "neglect", but "SMART plans" keeps its capitals."""
+    return name[0].lower() + name[1:] if name[1:2].islower() else name

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audits.choices import SummaryStatus
 from audits.models import LearningSummary
-from audits.summaries.compile import compile_content
+from audits.summaries.compile import Progress, compile_content
 from audits.workflow import SUMMARY_MACHINE
 
 logger = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ def _claimed(summary_id: int):
     return LearningSummary.objects.filter(pk=summary_id, status=SummaryStatus.COMPILING)
 
 
-def summary_compile(*, summary_id: int) -> bool:
+def summary_compile(*, summary_id: int, on_progress: Progress | None = None) -> bool:
     """Compile a summary that was claimed for compiling. Returns False when there is nothing to do.
 
     Safe to run twice: a summary no longer in "compiling" is left alone, and the content is only written
@@ -34,6 +34,8 @@ def summary_compile(*, summary_id: int) -> bool:
         nonlocal stage
         stage = name
         _claimed(summary_id).update(progress_stage=name, progress_percent=percent, updated_at=timezone.now())
+        if on_progress is not None:
+            on_progress(name, percent)
 
     try:
         content = compile_content(summary, progress)
