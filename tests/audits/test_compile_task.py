@@ -16,6 +16,7 @@ from typing import Any
 import psycopg
 import pytest
 import redis
+from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
@@ -47,6 +48,7 @@ class Worker:
             "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": os.environ["MACFA_TEST_REDIS_URL"],
             "CELERY_TASK_ALWAYS_EAGER": "false",
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),  # the test's throwaway folder, for briefing files
         }
         command = [
             sys.executable,
@@ -231,3 +233,20 @@ def test_a_worker_killed_mid_compile_leaves_the_previous_version(start_worker: C
     summary = setup.wait_until(SummaryStatus.COMPILED, start_worker())
     assert summary.content["themes"][0]["grades"]["inadequate"] == 1
     assert summary.content != previous
+
+
+def test_approval_makes_the_briefing_files_on_the_worker(start_worker: Callable[[], Worker]) -> None:
+    from audits.choices import ReviewDecision
+    from audits.services.summaries import summary_review, summary_submit
+
+    setup = Setup()
+    board = MembershipFactory(partnership=setup.partnership, role=Role.BOARD_MEMBER).user
+    worker = start_worker()
+    setup.request_compile()
+    setup.wait_until(SummaryStatus.COMPILED, worker)
+    LearningSummary.objects.filter(pk=setup.summary.pk).update(key_messages="Listen to children.")
+    summary_submit(actor=setup.auditor, summary=setup.current())
+    summary_review(actor=board, summary=setup.current(), decision=ReviewDecision.APPROVE)
+    wait_for(lambda: setup.current().exports.count() == 4, what=f"the briefing files\n{worker.output()}")
+    pdf = setup.current().exports.get(format="pdf")
+    assert pdf.file.read(4) == b"%PDF"
