@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Membership, Role
-from audits.calendar import acknowledgement_deadline
+from audits.calendar import acknowledgement_deadline, is_working_day
 from audits.choices import ACTION_OUTSTANDING_STATUSES, AuditStatus, ConcernStatus, SummaryStatus
 from audits.models import Action, Audit, LearningSummary, Notification, NotificationKind, SafeguardingConcern
 
@@ -60,8 +60,10 @@ def send_once(*, kind: str, recipient: Any, event_key: str, template: str, conte
 
 
 def send_action_reminders(*, today: datetime.date | None = None) -> int:
-    """One email a day to each agency lead with actions overdue or due within seven days."""
+    """One email each working day to each agency lead with actions overdue or due within seven days."""
     today = today or timezone.localdate()
+    if not is_working_day(today):
+        return 0  # nobody is chased at the weekend or on a bank holiday
     leads = list(Membership.objects.filter(role=Role.AGENCY_LEAD).select_related("user", "agency", "partnership"))
     if not leads:
         return 0

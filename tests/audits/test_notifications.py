@@ -63,7 +63,9 @@ def test_one_daily_reminder_per_lead_lists_overdue_and_due_soon(parties: Parties
     mail.outbox.clear()
     assert send_action_reminders(today=today) == 0  # never twice for the same day
     assert mail.outbox == []
-    assert send_action_reminders(today=today + datetime.timedelta(days=1)) == 2
+    assert send_action_reminders(today=datetime.date(2026, 11, 28)) == 0  # Saturday: no reminders
+    assert send_action_reminders(today=datetime.date(2026, 11, 30)) == 2  # Monday: the next reminder
+    assert send_action_reminders(today=datetime.date(2026, 12, 28)) == 0  # Boxing Day bank holiday (substitute)
 
 
 def test_a_lead_of_two_agencies_gets_one_email(parties: Parties, audit: Any) -> None:
