@@ -6,6 +6,7 @@ from rest_framework import serializers, viewsets
 
 from agencies.models import Agency, Membership, Partnership, Role, Sector
 from agencies.selectors import agencies_for, memberships_for, partnerships_for
+from macfa.filters import scoped
 
 
 class PartnershipSerializer(serializers.ModelSerializer):
@@ -40,7 +41,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 class AgencyFilter(django_filters.FilterSet):
     sector = django_filters.MultipleChoiceFilter(choices=Sector.choices)
-    partnership = django_filters.NumberFilter(field_name="partnerships")
+    partnership = scoped(partnerships_for, "partnerships")
     search = django_filters.CharFilter(method="filter_search", label="Name contains")
 
     class Meta:
@@ -52,6 +53,8 @@ class AgencyFilter(django_filters.FilterSet):
 
 
 class MembershipFilter(django_filters.FilterSet):
+    partnership = scoped(partnerships_for)
+    agency = scoped(agencies_for)
     role = django_filters.MultipleChoiceFilter(choices=Role.choices)
 
     class Meta:

@@ -99,3 +99,10 @@ def memberships_for(actor: Any) -> QuerySet[Membership]:
 def roles_of(actor: Any) -> QuerySet[Membership]:
     """The actor's own memberships: which roles they hold, where."""
     return Membership.objects.filter(user_id=actor.pk).select_related("agency", "partnership")
+
+
+def people_for(actor: Any) -> QuerySet[Any]:
+    """People who hold a role in one of the actor's partnerships."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(memberships__partnership__in=partnerships_for(actor)).distinct()

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from agencies.models import Sector
+from agencies.selectors import agencies_for, partnerships_for, people_for
 from audits.choices import (
     ACTION_OUTSTANDING_STATUSES,
     ActionStatus,
@@ -35,6 +36,8 @@ from audits.models import (
     SafeguardingConcern,
     Theme,
 )
+from audits.selectors import audits_for, cases_for, themes_for
+from macfa.filters import scoped
 
 
 def _search(fields: list[str]) -> Any:
@@ -48,6 +51,7 @@ def _search(fields: list[str]) -> Any:
 
 
 class ThemeFilter(django_filters.FilterSet):
+    partnership = scoped(partnerships_for)
     national = django_filters.BooleanFilter(
         field_name="partnership", lookup_expr="isnull", label="National themes only"
     )
@@ -60,8 +64,10 @@ class ThemeFilter(django_filters.FilterSet):
 
 class AuditFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=AuditStatus.choices)
-    theme = django_filters.NumberFilter(field_name="focus_themes", distinct=True)
-    agency = django_filters.NumberFilter(field_name="agencies", distinct=True)
+    partnership = scoped(partnerships_for)
+    auditor = scoped(people_for)
+    theme = scoped(themes_for, "focus_themes", distinct=True)
+    agency = scoped(agencies_for, "agencies", distinct=True)
     started_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
     started_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
     search = django_filters.CharFilter(method=_search(["reference", "title"]), max_length=100)
@@ -72,12 +78,13 @@ class AuditFilter(django_filters.FilterSet):
 
 
 class CaseFilter(django_filters.FilterSet):
-    partnership = django_filters.NumberFilter(field_name="audit__partnership")
+    audit = scoped(audits_for)
+    partnership = scoped(partnerships_for, "audit__partnership")
     age_band = django_filters.MultipleChoiceFilter(choices=AgeBand.choices)
     level_of_need = django_filters.MultipleChoiceFilter(choices=LevelOfNeed.choices)
     plan_type = django_filters.MultipleChoiceFilter(choices=PlanType.choices)
     factor = django_filters.ChoiceFilter(field_name="factors__factor", choices=Factor.choices, distinct=True)
-    agency = django_filters.NumberFilter(field_name="agencies", distinct=True)
+    agency = scoped(agencies_for, "agencies", distinct=True)
     search = django_filters.CharFilter(method=_search(["reference"]), max_length=30)
 
     class Meta:
@@ -86,7 +93,8 @@ class CaseFilter(django_filters.FilterSet):
 
 
 class ChildFamilyViewFilter(django_filters.FilterSet):
-    audit = django_filters.NumberFilter(field_name="case__audit")
+    audit = scoped(audits_for, "case__audit")
+    case = scoped(cases_for)
     speaker = django_filters.ChoiceFilter(choices=Speaker.choices)
 
     class Meta:
@@ -95,7 +103,9 @@ class ChildFamilyViewFilter(django_filters.FilterSet):
 
 
 class AgencyReturnFilter(django_filters.FilterSet):
-    audit = django_filters.NumberFilter(field_name="case__audit")
+    audit = scoped(audits_for, "case__audit")
+    case = scoped(cases_for)
+    agency = scoped(agencies_for)
     status = django_filters.ChoiceFilter(choices=ReturnStatus.choices)
 
     class Meta:
@@ -104,8 +114,11 @@ class AgencyReturnFilter(django_filters.FilterSet):
 
 
 class FindingFilter(django_filters.FilterSet):
-    audit = django_filters.NumberFilter(field_name="case__audit")
-    partnership = django_filters.NumberFilter(field_name="case__audit__partnership")
+    audit = scoped(audits_for, "case__audit")
+    partnership = scoped(partnerships_for, "case__audit__partnership")
+    case = scoped(cases_for)
+    agency = scoped(agencies_for)
+    theme = scoped(themes_for)
     sector = django_filters.MultipleChoiceFilter(field_name="agency__sector", choices=Sector.choices)
     multi_agency = django_filters.BooleanFilter(field_name="agency", lookup_expr="isnull", label="Multi-agency only")
     grade = django_filters.MultipleChoiceFilter(choices=Grade.choices)
@@ -123,8 +136,10 @@ class FindingFilter(django_filters.FilterSet):
 
 
 class ActionFilter(django_filters.FilterSet):
-    partnership = django_filters.NumberFilter(field_name="audit__partnership")
-    agency = django_filters.NumberFilter(field_name="owner_agency")
+    audit = scoped(audits_for)
+    case = scoped(cases_for)
+    partnership = scoped(partnerships_for, "audit__partnership")
+    agency = scoped(agencies_for, "owner_agency")
     sector = django_filters.MultipleChoiceFilter(field_name="owner_agency__sector", choices=Sector.choices)
     status = django_filters.MultipleChoiceFilter(choices=ActionStatus.choices)
     overdue = django_filters.BooleanFilter(method="filter_overdue")
@@ -142,7 +157,9 @@ class ActionFilter(django_filters.FilterSet):
 
 
 class ConcernFilter(django_filters.FilterSet):
-    audit = django_filters.NumberFilter(field_name="case__audit")
+    audit = scoped(audits_for, "case__audit")
+    case = scoped(cases_for)
+    agency = scoped(agencies_for)
     status = django_filters.MultipleChoiceFilter(choices=ConcernStatus.choices)
     raised_after = django_filters.IsoDateTimeFilter(field_name="raised_at", lookup_expr="gte")
     raised_before = django_filters.IsoDateTimeFilter(field_name="raised_at", lookup_expr="lte")
@@ -154,7 +171,8 @@ class ConcernFilter(django_filters.FilterSet):
 
 class SummaryFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=SummaryStatus.choices)
-    theme = django_filters.NumberFilter(field_name="themes", distinct=True)
+    partnership = scoped(partnerships_for)
+    theme = scoped(themes_for, "themes", distinct=True)
     search = django_filters.CharFilter(method=_search(["title"]), max_length=100)
 
     class Meta:

@@ -354,3 +354,29 @@ def test_closed_audit_refuses_new_cases(world: World) -> None:
     )
     assert response.status_code == 409
     assert "is closed" in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("route", "parameter", "record"),
+    [
+        ("audit-list", "partnership", "partnership"),
+        ("case-list", "audit", "audit"),
+        ("finding-list", "agency", "agency"),
+        ("finding-list", "theme", "theme"),
+        ("action-list", "audit", "audit"),
+        ("concern-list", "case", "case"),
+        ("membership-list", "agency", "agency"),
+        ("agency-list", "partnership", "partnership"),
+    ],
+)
+def test_query_string_ids_outside_scope_are_400_like_unknown_ones(
+    world: World, route: str, parameter: str, record: str
+) -> None:
+    bu = client_for(world.parties.business_unit)
+    foreign = bu.get(url(route), {parameter: getattr(world.foreign, record).pk})
+    unknown = bu.get(url(route), {parameter: 999999})
+    assert foreign.status_code == unknown.status_code == 400
+    assert list(foreign.json()["errors"]) == [parameter]
+    assert foreign.json() == unknown.json()  # nothing tells an outsider that the record exists
+    own = bu.get(url(route), {parameter: getattr(world.own, record).pk})
+    assert own.status_code == 200 and own.json()["count"] >= 1
