@@ -36,6 +36,7 @@ from audits.services.actions import action_move
 from audits.services.audits import audit_move
 from audits.services.findings import finding_agree
 from audits.workflow import AUDIT_MACHINE
+from macfa.admin_scope import PartnershipScopedAdmin
 from macfa.errors import ApplicationError
 
 
@@ -70,7 +71,7 @@ class WhoWhenReadOnlyMixin:
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "slug", "partnership", "is_active"]
     list_filter = ["is_active", ("partnership", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["partnership"]
@@ -78,7 +79,7 @@ class ThemeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class CaseInline(InlineRowsMixin, admin.TabularInline):
+class CaseInline(PartnershipScopedAdmin, InlineRowsMixin, admin.TabularInline):
     model = Case
     select_related = ("audit",)
     fields = ["reference", "age_band", "level_of_need", "plan_type"]
@@ -87,7 +88,7 @@ class CaseInline(InlineRowsMixin, admin.TabularInline):
 
 
 @admin.register(Audit)
-class AuditAdmin(WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
+class AuditAdmin(PartnershipScopedAdmin, WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
     list_display = [
         "reference",
         "title",
@@ -102,7 +103,6 @@ class AuditAdmin(WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
     list_select_related = ["partnership", "auditor"]
     search_fields = ["reference", "title"]
     filter_horizontal = ["focus_themes", "agencies", "benchmark_audits"]
-    autocomplete_fields = ["auditor"]
     date_hierarchy = "start_date"
     inlines = [CaseInline]
     who_when_fields = ("status", "created_at", "updated_at")
@@ -114,6 +114,7 @@ class AuditAdmin(WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
             .get_queryset(request)
             .annotate(case_total=Count("cases", distinct=True))
             .prefetch_related("focus_themes")
+            .order_by("-start_date", "reference")
         )
 
     @admin.display(description="cases", ordering="case_total")
@@ -140,13 +141,13 @@ class AuditAdmin(WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
             self.message_user(request, f"Moved {moved} audit(s) to their next stage.", messages.SUCCESS)
 
 
-class CaseFactorInline(InlineRowsMixin, admin.TabularInline):
+class CaseFactorInline(PartnershipScopedAdmin, InlineRowsMixin, admin.TabularInline):
     model = CaseFactor
     extra = 0
     select_related = ("case",)
 
 
-class AgencyReturnInline(InlineRowsMixin, admin.StackedInline):
+class AgencyReturnInline(PartnershipScopedAdmin, InlineRowsMixin, admin.StackedInline):
     model = AgencyReturn
     extra = 0
     select_related = ("case", "agency")
@@ -154,7 +155,7 @@ class AgencyReturnInline(InlineRowsMixin, admin.StackedInline):
     readonly_fields = ["submitted_at"]
 
 
-class FindingInline(InlineRowsMixin, admin.TabularInline):
+class FindingInline(PartnershipScopedAdmin, InlineRowsMixin, admin.TabularInline):
     model = Finding
     extra = 0
     fields = ["agency", "theme", "self_grade", "grade", "change_reason", "kind", "narrative", "agreed_at"]
@@ -162,7 +163,7 @@ class FindingInline(InlineRowsMixin, admin.TabularInline):
     select_related = ("case", "agency", "theme")
 
 
-class ChildFamilyViewInline(InlineRowsMixin, admin.StackedInline):
+class ChildFamilyViewInline(PartnershipScopedAdmin, InlineRowsMixin, admin.StackedInline):
     model = ChildFamilyView
     extra = 0
     select_related = ("case",)
@@ -171,7 +172,7 @@ class ChildFamilyViewInline(InlineRowsMixin, admin.StackedInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
     list_display = ["reference", "audit", "age_band", "level_of_need", "plan_type", "finding_count"]
     list_filter = ["audit__partnership", "audit", "age_band", "level_of_need", "plan_type", "factors__factor"]
     list_select_related = ["audit"]
@@ -180,7 +181,12 @@ class CaseAdmin(admin.ModelAdmin):
     inlines = [CaseFactorInline, AgencyReturnInline, FindingInline, ChildFamilyViewInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
-        return super().get_queryset(request).annotate(finding_total=Count("findings", distinct=True))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(finding_total=Count("findings", distinct=True))
+            .order_by("audit", "reference")
+        )
 
     @admin.display(description="findings", ordering="finding_total")
     def finding_count(self, obj: Case) -> int:
@@ -188,7 +194,7 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgencyReturn)
-class AgencyReturnAdmin(WhoWhenReadOnlyMixin, admin.ModelAdmin):
+class AgencyReturnAdmin(PartnershipScopedAdmin, WhoWhenReadOnlyMixin, admin.ModelAdmin):
     list_display = ["case", "audit", "agency", "status", "submitted_at", "submitted_by"]
     list_filter = ["status", "agency__sector", "agency", "case__audit"]
     list_select_related = ["case__audit", "agency", "submitted_by"]
@@ -217,7 +223,7 @@ class AgreedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Finding)
-class FindingAdmin(WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
+class FindingAdmin(PartnershipScopedAdmin, WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ["case", "audit", "agency", "theme", "self_grade", "grade", "kind", "agreed"]
     list_filter = [AgreedFilter, "kind", "grade", "theme", "agency__sector", "case__audit"]
     list_select_related = ["case__audit", "agency", "theme"]
@@ -252,7 +258,7 @@ class FindingAdmin(WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ChildFamilyView)
-class ChildFamilyViewAdmin(WhoWhenReadOnlyMixin, admin.ModelAdmin):
+class ChildFamilyViewAdmin(PartnershipScopedAdmin, WhoWhenReadOnlyMixin, admin.ModelAdmin):
     list_display = ["case", "speaker", "recorded_at", "recorded_by"]
     list_filter = ["speaker", "case__audit"]
     list_select_related = ["case", "recorded_by"]
@@ -262,7 +268,7 @@ class ChildFamilyViewAdmin(WhoWhenReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(CaseFactor)
-class CaseFactorAdmin(admin.ModelAdmin):
+class CaseFactorAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
     list_display = ["case", "factor"]
     list_filter = ["factor"]
     list_select_related = ["case"]
@@ -286,7 +292,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ActionUpdateInline(InlineRowsMixin, admin.TabularInline):
+class ActionUpdateInline(PartnershipScopedAdmin, InlineRowsMixin, admin.TabularInline):
     model = ActionUpdate
     extra = 0
     fields = readonly_fields = ("created_at", "author", "status_from", "status_to", "note", "evidence")
@@ -299,7 +305,7 @@ class ActionUpdateInline(InlineRowsMixin, admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
+class ActionAdmin(PartnershipScopedAdmin, WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
     list_display = [
         "short_description",
         "audit",
@@ -349,7 +355,7 @@ class ActionAdmin(WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ActionUpdate)
-class ActionUpdateAdmin(admin.ModelAdmin):
+class ActionUpdateAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
     list_display = ["action", "author", "created_at", "status_from", "status_to"]
     list_filter = ["status_to"]
     list_select_related = ["action__owner_agency", "author"]
@@ -361,7 +367,7 @@ class ActionUpdateAdmin(admin.ModelAdmin):
 
 
 @admin.register(SafeguardingConcern)
-class SafeguardingConcernAdmin(WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
+class SafeguardingConcernAdmin(PartnershipScopedAdmin, WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ["case", "audit", "agency", "status", "raised_at", "acknowledged_at", "escalated_at"]
     list_filter = ["status", "agency", "case__audit"]
     list_select_related = ["case__audit", "agency"]
@@ -387,7 +393,7 @@ class SafeguardingConcernAdmin(WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
-class SummaryReviewInline(InlineRowsMixin, admin.TabularInline):
+class SummaryReviewInline(PartnershipScopedAdmin, InlineRowsMixin, admin.TabularInline):
     model = SummaryReview
     extra = 0
     fields = readonly_fields = ("created_at", "reviewer", "decision", "comment")
@@ -400,7 +406,7 @@ class SummaryReviewInline(InlineRowsMixin, admin.TabularInline):
 
 
 @admin.register(LearningSummary)
-class LearningSummaryAdmin(WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
+class LearningSummaryAdmin(PartnershipScopedAdmin, WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ["title", "partnership", "status", "progress_percent", "assurance_level", "compiled_at"]
     list_filter = ["status", "partnership", "assurance_level"]
     list_select_related = ["partnership"]
@@ -428,7 +434,7 @@ class LearningSummaryAdmin(WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(SummaryReview)
-class SummaryReviewAdmin(admin.ModelAdmin):
+class SummaryReviewAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
     list_display = ["summary", "reviewer", "decision", "created_at"]
     list_filter = ["decision"]
     list_select_related = ["summary", "reviewer"]
@@ -439,7 +445,7 @@ class SummaryReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(SummaryExport)
-class SummaryExportAdmin(admin.ModelAdmin):
+class SummaryExportAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
     list_display = ["summary", "format", "created_at"]
     list_filter = ["format"]
     list_select_related = ["summary"]
@@ -450,7 +456,7 @@ class SummaryExportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
     list_display = ["kind", "recipient", "event_key", "subject", "sent_at"]
     list_filter = ["kind", "sent_at"]
     list_select_related = ["recipient"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.contrib import admin
@@ -185,3 +186,26 @@ def test_agree_action_refuses_findings_without_a_panel_grade(superuser: object) 
     assert graded.agreed_at is not None
     assert ungraded.agreed_at is None
     assert "Give the panel&#x27;s grade before agreeing the finding." in response.content.decode()
+
+
+def test_business_unit_sees_only_its_own_partnership_in_the_admin(parties: Any) -> None:
+    from django.contrib.auth.models import Permission
+
+    ours = AuditFactory(partnership=parties.partnership, reference="MACFA 31")
+    theirs = AuditFactory(partnership=parties.other_partnership, reference="MACFA 99")
+    CaseFactory(audit=theirs, reference="X9")
+    user = parties.business_unit
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["agencies", "audits"]))
+    client = admin_client(user)
+    listing = client.get(reverse("admin:audits_audit_changelist")).content.decode()
+    assert "MACFA 31" in listing and "MACFA 99" not in listing
+    assert "X9" not in client.get(reverse("admin:audits_case_changelist")).content.decode()
+    assert client.get(reverse("admin:audits_audit_change", args=[theirs.pk])).status_code == 302  # "doesn't exist"
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "audits", "model_name": "action", "field_name": "audit", "term": "MACFA"},
+    ).json()
+    assert [row["text"] for row in found["results"]] == [str(ours)]  # choosing an audit for a new action
+    assert client.get(reverse("admin:audits_audit_change", args=[ours.pk])).status_code == 200
