@@ -7,6 +7,7 @@ ALLOWED_HOSTS, and says which of these is wrong.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "agencies",
     "audits",
 ]
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "macfa.middleware.ForgetScopeMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 if PRODUCTION:  # runserver serves static files in development; gunicorn needs WhiteNoise
@@ -104,6 +107,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared by all web processes in production (sign-in throttling counts across them); per-process in development.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# Sign-in: repeated failures for one username from one address lock it out for a while (django-axes).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT: int = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -11,6 +11,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import F, Q
+from django.test import RequestFactory
 
 from agencies.models import Agency, Membership, Partnership, Role, Sector
 from audits.choices import ActionStatus, ConcernStatus, FindingKind
@@ -58,7 +59,8 @@ def test_demo_prints_a_sign_in_for_every_role(demo: str) -> None:
     assert DEMO_PASSWORD in demo
     for username in ["admin", "business.unit", "auditor", "lead.police", "board.member"]:
         assert username in demo
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+        request = RequestFactory().post("/accounts/login/")
+        assert authenticate(request, username=username, password=DEMO_PASSWORD) is not None
     partnership = Partnership.objects.get(slug="severnvale")
     roles = set(Membership.objects.filter(partnership=partnership).values_list("role", flat=True))
     assert roles == set(Role.values)

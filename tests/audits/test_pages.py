@@ -90,3 +90,16 @@ def test_agency_lead_acknowledges_a_concern_from_the_page(parties: Parties, audi
     assert concern.status == ConcernStatus.ACKNOWLEDGED
     again = lead.post(reverse("pages:concern", args=[concern.pk]))
     assert again.status_code == 409 and "cannot move" in again.content.decode()
+
+
+def test_repeated_wrong_passwords_lock_the_sign_in_for_a_while(parties: Parties) -> None:
+    client = Client()
+    for _ in range(10):
+        wrong = client.post(reverse("login"), {"username": parties.lead.username, "password": "guess"})
+        assert wrong.status_code in (200, 429)
+    locked = client.post(reverse("login"), {"username": parties.lead.username, "password": "correct-horse-battery"})
+    assert locked.status_code == 429
+    assert "Too many sign-in attempts" in locked.content.decode()
+    # Another person signing in from the same place is not affected.
+    other = client.post(reverse("login"), {"username": parties.auditor.username, "password": "correct-horse-battery"})
+    assert other.status_code == 302
