@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install install-dev clean
+.PHONY: run test lint install install-dev clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,7 @@ test: install-dev lint
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# Benchmarks against DESIGN.md's bars on a throwaway PostgreSQL (BENCH_FINDINGS=1000000 by default).
+bench: install-dev
+	scripts/with-services $(BIN)/python bench/run.py
