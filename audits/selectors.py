@@ -94,21 +94,21 @@ def _agency_rows(scope: Scope, audit_prefix: str, agency_field: str) -> Q:
     return _any([Q(**{f"{audit_prefix}partnership_id": pid, agency_field: aid}) for pid, aid in scope.leads])
 
 
-def agency_returns_for(actor: Any) -> QuerySet[AgencyReturn]:
+def _casework_for(actor: Any, records: QuerySet[Any]) -> QuerySet[Any]:
+    """Records about one case and one agency: the audit's managers see them all, an agency lead their agency's."""
     scope = scope_of(actor)
-    returns = AgencyReturn.objects.all()
     if scope.superuser:
-        return returns
-    return returns.filter(_own_audits(scope, "case__audit__") | _agency_rows(scope, "case__audit__", "agency_id"))
+        return records
+    return records.filter(_own_audits(scope, "case__audit__") | _agency_rows(scope, "case__audit__", "agency_id"))
+
+
+def agency_returns_for(actor: Any) -> QuerySet[AgencyReturn]:
+    return _casework_for(actor, AgencyReturn.objects.all())
 
 
 def findings_for(actor: Any) -> QuerySet[Finding]:
     """Board members get none: they see aggregates only, never a case narrative."""
-    scope = scope_of(actor)
-    findings = Finding.objects.all()
-    if scope.superuser:
-        return findings
-    return findings.filter(_own_audits(scope, "case__audit__") | _agency_rows(scope, "case__audit__", "agency_id"))
+    return _casework_for(actor, Finding.objects.all())
 
 
 def actions_for(actor: Any) -> QuerySet[Action]:
@@ -129,11 +129,7 @@ def action_updates_for(actor: Any) -> QuerySet[ActionUpdate]:
 
 def concerns_for(actor: Any) -> QuerySet[SafeguardingConcern]:
     """Board members see counts only, so no concern is listed for them."""
-    scope = scope_of(actor)
-    concerns = SafeguardingConcern.objects.all()
-    if scope.superuser:
-        return concerns
-    return concerns.filter(_own_audits(scope, "case__audit__") | _agency_rows(scope, "case__audit__", "agency_id"))
+    return _casework_for(actor, SafeguardingConcern.objects.all())
 
 
 def concern_counts_for(actor: Any) -> QuerySet[SafeguardingConcern]:

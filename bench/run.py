@@ -165,10 +165,14 @@ def main() -> None:
     page_time = timed(hand_page)
     print("| measure | service | hand-written | ratio | bar |")
     print("| --- | --- | --- | --- | --- |")
-    print(f"| compile a summary over {FINDINGS:,} findings | {compile_time:.2f} s | {aggregate_time:.2f} s "
-          f"| {compile_time / aggregate_time:.1f}× | 1.5× |")
-    print(f"| filtered findings list page (100 rows) at {FINDINGS:,} findings | {api_time * 1000:.0f} ms "
-          f"| {page_time * 1000:.0f} ms | {api_time / page_time:.1f}× | 2× |")
+    print(
+        f"| compile a summary over {FINDINGS:,} findings | {compile_time:.2f} s | {aggregate_time:.2f} s "
+        f"| {compile_time / aggregate_time:.1f}× | 1.5× |"
+    )
+    print(
+        f"| filtered findings list page (100 rows) at {FINDINGS:,} findings | {api_time * 1000:.0f} ms "
+        f"| {page_time * 1000:.0f} ms | {api_time / page_time:.1f}× | 2× |"
+    )
 
 
 if __name__ == "__main__":
