@@ -108,3 +108,56 @@ def require_if_match(request: Request, obj: models.Model) -> None:
             "This record has changed since you read it. Reload it, check the changes, and try again.",
             field=None,
         )
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every error has this shape.",
+    "properties": {
+        "status": {"type": "integer", "description": "The HTTP status, repeated."},
+        "code": {"type": "string", "description": "A stable code, e.g. invalid, not_found, conflict."},
+        "message": {"type": "string", "description": "What went wrong, for a person."},
+        "errors": {
+            "type": "object",
+            "description": "A list of messages per field (non_field_errors for the request as a whole).",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+        "allowed": {"type": "array", "items": {"type": "string"}, "description": "On 409: the moves allowed now."},
+        "current": {"type": "string"},
+        "requested": {"type": "string"},
+    },
+    "required": ["status", "code", "message", "errors"],
+}
+ERROR_RESPONSES = {
+    "400": "Invalid input: a message per field in `errors`.",
+    "401": "No or bad credentials.",
+    "403": "You can see this record but may not make this change.",
+    "404": "No such record among those you may see.",
+    "405": "Method not allowed.",
+    "409": "The record's state does not allow this; `allowed` lists the moves that are.",
+    "412": "The record changed since you read it (If-Match did not match its ETag).",
+    "415": "Unsupported media type.",
+    "428": "Send If-Match with the ETag from your last read.",
+    "429": "Too many requests; try again later.",
+}
+
+
+def document_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: give every API operation the one error shape for every error status."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            wanted = ["400", "401", "403", "404", "405", "415", "429"]
+            if method in {"put", "patch"}:
+                wanted += ["409", "412", "428"]
+            elif method == "post":
+                wanted += ["409"]
+            for code in wanted:
+                responses[code] = {"description": ERROR_RESPONSES[code], "content": error}
+    return result

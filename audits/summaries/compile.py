@@ -36,6 +36,7 @@ GOOD_OR_BETTER = (Grade.OUTSTANDING, Grade.GOOD)
 # A change of share smaller than this (in percentage points) between audits counts as "the same".
 TREND_TOLERANCE = 5.0
 QUOTES_PER_KIND = 3
+BENCHMARK_ACTIONS_LISTED = 10
 
 Progress = Callable[[str, int], None]
 
@@ -321,10 +322,16 @@ def _benchmark_actions(audit_ids: list[int]) -> list[dict[str, Any]]:
             verified_before = Q(status=ActionStatus.VERIFIED)
             if current.start_date:
                 verified_before &= Q(verified_at__date__lt=current.start_date)
-            counts = Action.objects.filter(audit=earlier).aggregate(
+            earlier_actions = Action.objects.filter(audit=earlier)
+            counts = earlier_actions.aggregate(
                 raised=Count("pk"), verified_before_reaudit=Count("pk", filter=verified_before)
             )
-            result.append({"audit": earlier.reference, "reaudit": current.reference, **counts})
+            verified = list(
+                earlier_actions.filter(verified_before)
+                .order_by("due_date", "pk")
+                .values("description", agency=F("owner_agency__name"))[:BENCHMARK_ACTIONS_LISTED]
+            )
+            result.append({"audit": earlier.reference, "reaudit": current.reference, **counts, "verified": verified})
     return result
 
 

@@ -110,3 +110,26 @@ def test_interactive_docs_are_served_from_this_service(parties: Parties) -> None
     assert "swagger-ui" in html
     assert "cdn" not in html.lower() and "https://" not in html  # nothing fetched from outside
     assert client.get(reverse("schema")).status_code == 200
+
+
+def test_unknown_api_paths_answer_in_the_error_shape(parties: Parties) -> None:
+    response = client_for(parties.business_unit).get("/api/v1/audits/not.a.number/")
+    assert response.status_code == 404
+    assert response.json() == {
+        "status": 404,
+        "code": "not_found",
+        "message": "No such API endpoint or record.",
+        "errors": {},
+    }
+
+
+def test_every_operation_documents_the_error_shape() -> None:
+    out = io.StringIO()
+    call_command("spectacular", stdout=out)
+    schema = yaml.safe_load(out.getvalue())
+    for path, operations in schema["paths"].items():
+        if path.startswith("/api/v1/"):
+            for method, operation in operations.items():
+                assert operation["responses"]["404"]["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/Error"
+                }, (method, path)

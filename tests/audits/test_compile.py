@@ -58,7 +58,11 @@ class Known:
                 agreed_at=AGREED,
             )
         ActionFactory(
-            audit=self.old, owner_agency=self.police, status=ActionStatus.VERIFIED, verified_at=at("2018-06-01 10:00")
+            audit=self.old,
+            owner_agency=self.police,
+            status=ActionStatus.VERIFIED,
+            verified_at=at("2018-06-01 10:00"),
+            description="Embed the neglect toolkit.",
         )  # verified before MACFA 31 began
         ActionFactory(
             audit=self.old, owner_agency=self.police, status=ActionStatus.VERIFIED, verified_at=at("2019-06-01 10:00")
@@ -271,7 +275,13 @@ def test_trend_against_the_benchmark_audit(content: dict[str, Any]) -> None:
     ]
     assert theme(content, "voice-of-the-child")["trend"] == []  # MACFA 14 did not judge it
     assert content["benchmark_actions"] == [
-        {"audit": "MACFA 14", "reaudit": "MACFA 31", "raised": 2, "verified_before_reaudit": 1}
+        {
+            "audit": "MACFA 14",
+            "reaudit": "MACFA 31",
+            "raised": 2,
+            "verified_before_reaudit": 1,
+            "verified": [{"description": "Embed the neglect toolkit.", "agency": "Police"}],
+        }
     ]
 
 

@@ -145,3 +145,22 @@ def test_schedules_are_declared_in_code_for_registered_tasks() -> None:
     celery_app.loader.import_default_modules()
     for entry in schedule.values():
         assert entry["task"] in celery_app.tasks
+
+
+def test_scheduled_tasks_use_the_clock_across_a_weekend(parties: Parties, audit: Any, time_machine: Any) -> None:
+    from audits import tasks
+
+    action(audit, parties.agency, "2026-11-20")
+    concern = raised(parties, audit, at("2026-11-20", 15))  # Friday afternoon
+    time_machine.move_to(at("2026-11-21", 7))  # Saturday 07:00, when beat runs the reminders
+    assert tasks.send_action_reminders() == 0
+    assert tasks.escalate_concerns() == 0
+    time_machine.move_to(at("2026-11-23", 7))  # Monday
+    assert tasks.send_action_reminders() == 1  # the lead whose agency has the overdue action
+    assert tasks.escalate_concerns() == 0  # due by the end of today
+    assert tasks.send_weekly_digest() == 2
+    time_machine.move_to(at("2026-11-24", 0) + datetime.timedelta(minutes=5))
+    assert tasks.escalate_concerns() == 1
+    assert tasks.escalate_concerns() == 0
+    concern.refresh_from_db()
+    assert concern.escalated_at == at("2026-11-24", 0) + datetime.timedelta(minutes=5)

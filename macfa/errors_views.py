@@ -1,0 +1,21 @@
+"""Error pages: API paths answer in the API's one error shape, everything else gets the ordinary page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+
+from macfa.api import error_body
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(404, "not_found", "No such API endpoint or record."), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        message = "Something went wrong on our side. Nothing was changed; try again, and report it if it persists."
+        return JsonResponse(error_body(500, "server_error", message), status=500)
+    return defaults.server_error(request)
