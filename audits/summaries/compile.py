@@ -175,14 +175,7 @@ def compile_content(summary: LearningSummary, progress: Progress = _no_progress)
     progress("quotes", 65)
     for theme_id, entry in by_theme.items():
         entry["quotes"] = {
-            kind: list(
-                findings.filter(theme_id=theme_id, kind=kind)
-                .exclude(narrative="")
-                .values_list("narrative", flat=True)
-                .order_by("narrative")
-                .distinct()[:QUOTES_PER_KIND]
-            )
-            for kind in FindingKind.values
+            kind: _quotes(findings.filter(theme_id=theme_id, kind=kind), kind) for kind in FindingKind.values
         }
 
     progress("trends against benchmark audits", 75)
@@ -358,3 +351,13 @@ def _concerns(audit_ids: list[int]) -> dict[str, Any]:
 def _in_sentence(name: str) -> str:
     """A theme's name inside a sentence: "Neglect" → "neglect", but "SMART plans" keeps its capitals."""
     return name[0].lower() + name[1:] if name[1:2].islower() else name
+
+
+def _quotes(findings: QuerySet[Finding], kind: str) -> list[str]:
+    """The best-graded strengths and the worst-graded areas for improvement, without repeats.
+
+    A top-N read (no sort of every narrative), then repeats are dropped from those few rows.
+    """
+    order = ("grade", "pk") if kind == FindingKind.STRENGTH else ("-grade", "pk")
+    candidates = findings.exclude(narrative="").order_by(*order).values_list("narrative", flat=True)
+    return list(dict.fromkeys(candidates[: QUOTES_PER_KIND * 10]))[:QUOTES_PER_KIND]

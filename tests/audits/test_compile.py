@@ -248,10 +248,10 @@ def test_evidence_counts_in_the_reports_words(content: dict[str, Any]) -> None:
     assert content["views"] == {"of_cases": 3, "child_heard": 1, "family_heard": 1}
 
 
-def test_quotes_come_from_agreed_findings_only(content: dict[str, Any]) -> None:
+def test_quotes_come_from_agreed_findings_best_and_worst_first(content: dict[str, Any]) -> None:
     quotes = theme(content, "neglect")["quotes"]
-    assert quotes["strength"] == ["Guidance followed throughout.", "Neglect was recognised early."]
-    assert quotes["area_for_improvement"] == ["Cumulative harm not analysed.", "Drift between reviews."]
+    assert quotes["strength"] == ["Guidance followed throughout.", "Neglect was recognised early."]  # 1, then 2
+    assert quotes["area_for_improvement"] == ["Drift between reviews.", "Cumulative harm not analysed."]  # 4, then 3
 
 
 def test_trend_against_the_benchmark_audit(content: dict[str, Any]) -> None:
