@@ -40,7 +40,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class AgencyFilter(django_filters.FilterSet):
-    sector = django_filters.MultipleChoiceFilter(choices=Sector.choices)
+    sector = django_filters.MultipleChoiceFilter(distinct=False, choices=Sector.choices)
     partnership = scoped(partnerships_for, "partnerships")
     search = django_filters.CharFilter(method="filter_search", label="Name contains")
 
@@ -55,7 +55,7 @@ class AgencyFilter(django_filters.FilterSet):
 class MembershipFilter(django_filters.FilterSet):
     partnership = scoped(partnerships_for)
     agency = scoped(agencies_for)
-    role = django_filters.MultipleChoiceFilter(choices=Role.choices)
+    role = django_filters.MultipleChoiceFilter(distinct=False, choices=Role.choices)
 
     class Meta:
         model = Membership

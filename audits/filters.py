@@ -63,7 +63,7 @@ class ThemeFilter(django_filters.FilterSet):
 
 
 class AuditFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=AuditStatus.choices)
+    status = django_filters.MultipleChoiceFilter(distinct=False, choices=AuditStatus.choices)
     partnership = scoped(partnerships_for)
     auditor = scoped(people_for)
     theme = scoped(themes_for, "focus_themes", distinct=True)
@@ -80,9 +80,9 @@ class AuditFilter(django_filters.FilterSet):
 class CaseFilter(django_filters.FilterSet):
     audit = scoped(audits_for)
     partnership = scoped(partnerships_for, "audit__partnership")
-    age_band = django_filters.MultipleChoiceFilter(choices=AgeBand.choices)
-    level_of_need = django_filters.MultipleChoiceFilter(choices=LevelOfNeed.choices)
-    plan_type = django_filters.MultipleChoiceFilter(choices=PlanType.choices)
+    age_band = django_filters.MultipleChoiceFilter(distinct=False, choices=AgeBand.choices)
+    level_of_need = django_filters.MultipleChoiceFilter(distinct=False, choices=LevelOfNeed.choices)
+    plan_type = django_filters.MultipleChoiceFilter(distinct=False, choices=PlanType.choices)
     factor = django_filters.ChoiceFilter(field_name="factors__factor", choices=Factor.choices, distinct=True)
     agency = scoped(agencies_for, "agencies", distinct=True)
     search = django_filters.CharFilter(method=_search(["reference"]), max_length=30)
@@ -119,15 +119,19 @@ class FindingFilter(django_filters.FilterSet):
     case = scoped(cases_for)
     agency = scoped(agencies_for)
     theme = scoped(themes_for)
-    sector = django_filters.MultipleChoiceFilter(field_name="agency__sector", choices=Sector.choices)
+    sector = django_filters.MultipleChoiceFilter(distinct=False, field_name="agency__sector", choices=Sector.choices)
     multi_agency = django_filters.BooleanFilter(field_name="agency", lookup_expr="isnull", label="Multi-agency only")
-    grade = django_filters.MultipleChoiceFilter(choices=Grade.choices)
-    self_grade = django_filters.MultipleChoiceFilter(choices=Grade.choices)
+    grade = django_filters.MultipleChoiceFilter(distinct=False, choices=Grade.choices)
+    self_grade = django_filters.MultipleChoiceFilter(distinct=False, choices=Grade.choices)
     kind = django_filters.ChoiceFilter(choices=FindingKind.choices)
     agreed = django_filters.BooleanFilter(field_name="agreed_at", lookup_expr="isnull", exclude=True)
-    age_band = django_filters.MultipleChoiceFilter(field_name="case__age_band", choices=AgeBand.choices)
-    level_of_need = django_filters.MultipleChoiceFilter(field_name="case__level_of_need", choices=LevelOfNeed.choices)
-    plan_type = django_filters.MultipleChoiceFilter(field_name="case__plan_type", choices=PlanType.choices)
+    age_band = django_filters.MultipleChoiceFilter(distinct=False, field_name="case__age_band", choices=AgeBand.choices)
+    level_of_need = django_filters.MultipleChoiceFilter(
+        distinct=False, field_name="case__level_of_need", choices=LevelOfNeed.choices
+    )
+    plan_type = django_filters.MultipleChoiceFilter(
+        distinct=False, field_name="case__plan_type", choices=PlanType.choices
+    )
     search = django_filters.CharFilter(method=_search(["case__reference", "narrative"]), max_length=100)
 
     class Meta:
@@ -140,8 +144,10 @@ class ActionFilter(django_filters.FilterSet):
     case = scoped(cases_for)
     partnership = scoped(partnerships_for, "audit__partnership")
     agency = scoped(agencies_for, "owner_agency")
-    sector = django_filters.MultipleChoiceFilter(field_name="owner_agency__sector", choices=Sector.choices)
-    status = django_filters.MultipleChoiceFilter(choices=ActionStatus.choices)
+    sector = django_filters.MultipleChoiceFilter(
+        distinct=False, field_name="owner_agency__sector", choices=Sector.choices
+    )
+    status = django_filters.MultipleChoiceFilter(distinct=False, choices=ActionStatus.choices)
     overdue = django_filters.BooleanFilter(method="filter_overdue")
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
@@ -160,7 +166,7 @@ class ConcernFilter(django_filters.FilterSet):
     audit = scoped(audits_for, "case__audit")
     case = scoped(cases_for)
     agency = scoped(agencies_for)
-    status = django_filters.MultipleChoiceFilter(choices=ConcernStatus.choices)
+    status = django_filters.MultipleChoiceFilter(distinct=False, choices=ConcernStatus.choices)
     raised_after = django_filters.IsoDateTimeFilter(field_name="raised_at", lookup_expr="gte")
     raised_before = django_filters.IsoDateTimeFilter(field_name="raised_at", lookup_expr="lte")
 
@@ -170,7 +176,7 @@ class ConcernFilter(django_filters.FilterSet):
 
 
 class SummaryFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=SummaryStatus.choices)
+    status = django_filters.MultipleChoiceFilter(distinct=False, choices=SummaryStatus.choices)
     partnership = scoped(partnerships_for)
     theme = scoped(themes_for, "themes", distinct=True)
     search = django_filters.CharFilter(method=_search(["title"]), max_length=100)

@@ -15,4 +15,6 @@ def scoped(selector: Callable[[Any], QuerySet[Any]], field_name: str | None = No
     def choices(request: Any) -> QuerySet[Any]:
         return selector(request.user) if request is not None else selector(None).none()
 
+    # DISTINCT only where the path crosses a many-to-many relation (the caller says so): it costs a sort of every row.
+    kwargs.setdefault("distinct", False)
     return django_filters.ModelChoiceFilter(queryset=choices, field_name=field_name, **kwargs)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -57,11 +57,24 @@ def audits_in_scope(summary: LearningSummary) -> QuerySet[Audit]:
     )
 
 
-def _grades(rows: Iterable[dict[str, Any]]) -> dict[str, int]:
-    counts = dict.fromkeys(GRADE_KEYS.values(), 0)
-    for row in rows:
-        counts[GRADE_KEYS[row["grade"]]] += row["n"]
-    return counts
+def _zero_grades() -> dict[str, int]:
+    return dict.fromkeys(GRADE_KEYS.values(), 0)
+
+
+def _zero_kinds() -> dict[str, int]:
+    return dict.fromkeys(FindingKind.values, 0)
+
+
+def _blank_theme(theme: Any) -> dict[str, Any]:
+    return {
+        "slug": theme.slug,
+        "name": theme.name,
+        "grades": _zero_grades(),
+        "kinds": _zero_kinds(),
+        "by_agency": {},
+        "by_sector": {},
+        "self_vs_panel": {"with_self_grade": 0, "panel_agreed": 0, "panel_raised": 0, "panel_lowered": 0},
+    }
 
 
 def _share(good: int, total: int) -> float | None:
@@ -78,89 +91,62 @@ def compile_content(summary: LearningSummary, progress: Progress = _no_progress)
     )
     cases = Case.objects.filter(audit_id__in=audit_ids)
 
-    progress("grades", 10)
-    by_theme: dict[int, dict[str, Any]] = {theme.pk: {"slug": theme.slug, "name": theme.name} for theme in themes}
-    rows = list(findings.values("theme_id", "grade").annotate(n=Count("pk")).order_by())
-    for theme_id, entry in by_theme.items():
-        entry["grades"] = _grades(r for r in rows if r["theme_id"] == theme_id)
-    kinds = list(findings.values("theme_id", "kind").annotate(n=Count("pk")).order_by())
-    for theme_id, entry in by_theme.items():
-        entry["kinds"] = {kind: 0 for kind in FindingKind.values} | {
-            r["kind"]: r["n"] for r in kinds if r["theme_id"] == theme_id
-        }
-
-    progress("agencies and sectors", 25)
-    agency_rows = list(
-        findings.values("theme_id", "agency_id", "agency__name", "agency__sector", "grade", "kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    progress("grades, agencies and sectors", 10)
+    by_theme: dict[int, dict[str, Any]] = {theme.pk: _blank_theme(theme) for theme in themes}
     sector_labels = dict(Sector.choices)
-    for theme_id, entry in by_theme.items():
-        agencies: dict[str, dict[str, Any]] = {}
-        sectors: dict[str, dict[str, Any]] = {}
-        for row in (r for r in agency_rows if r["theme_id"] == theme_id):
-            name = row["agency__name"] or "Multi-agency response"
-            sector = sector_labels.get(row["agency__sector"], "Multi-agency")
-            for bucket, key, extra in ((agencies, name, {"sector": sector}), (sectors, sector, {})):
-                item = bucket.setdefault(
-                    key,
-                    {
-                        **extra,
-                        "grades": dict.fromkeys(GRADE_KEYS.values(), 0),
-                        "kinds": dict.fromkeys(FindingKind.values, 0),
-                    },
-                )
-                item["grades"][GRADE_KEYS[row["grade"]]] += row["n"]
-                item["kinds"][row["kind"]] += row["n"]
-        entry["by_agency"] = [{"agency": name, **agencies[name]} for name in sorted(agencies)]
-        entry["by_sector"] = [{"sector": name, **sectors[name]} for name in sorted(sectors)]
+    # One scan: every grade, kind, agency, sector and self-grade figure is a sum over these grouped rows.
+    grouped = findings.values("theme_id", "agency__name", "agency__sector", "grade", "kind", "self_grade")
+    for row in grouped.annotate(n=Count("pk")).order_by():
+        entry, n = by_theme[row["theme_id"]], row["n"]
+        grade = GRADE_KEYS[row["grade"]]
+        entry["grades"][grade] += n
+        entry["kinds"][row["kind"]] += n
+        agency = row["agency__name"] or "Multi-agency response"
+        sector = sector_labels.get(row["agency__sector"], "Multi-agency")
+        for bucket, key, extra in ((entry["by_agency"], agency, {"sector": sector}), (entry["by_sector"], sector, {})):
+            item = bucket.setdefault(key, {**extra, "grades": _zero_grades(), "kinds": _zero_kinds()})
+            item["grades"][grade] += n
+            item["kinds"][row["kind"]] += n
+        if row["self_grade"] is not None:
+            moved = entry["self_vs_panel"]
+            moved["with_self_grade"] += n
+            if row["grade"] == row["self_grade"]:
+                moved["panel_agreed"] += n
+            elif row["grade"] < row["self_grade"]:
+                moved["panel_raised"] += n
+            else:
+                moved["panel_lowered"] += n
+    for entry in by_theme.values():
+        entry["by_agency"] = [{"agency": name, **entry["by_agency"][name]} for name in sorted(entry["by_agency"])]
+        entry["by_sector"] = [{"sector": name, **entry["by_sector"][name]} for name in sorted(entry["by_sector"])]
 
     progress("children's circumstances", 40)
-    for field, labels in (
-        ("age_band", dict(AgeBand.choices)),
-        ("level_of_need", dict(LevelOfNeed.choices)),
-        ("plan_type", dict(PlanType.choices)),
-    ):
-        grouped = list(findings.values("theme_id", f"case__{field}", "grade").annotate(n=Count("pk")).order_by())
-        for theme_id, entry in by_theme.items():
-            table: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for row in (r for r in grouped if r["theme_id"] == theme_id):
-                table[str(labels[row[f"case__{field}"]])].append(row)
-            entry[f"by_{field}"] = {
-                label: _grades(table[label]) for label in map(str, labels.values()) if label in table
-            }
-
-    progress("self-grades against the panel", 50)
-    moved = (
-        findings.values("theme_id")
-        .annotate(
-            with_self_grade=Count("pk", filter=Q(self_grade__isnull=False)),
-            panel_agreed=Count("pk", filter=Q(self_grade=F("grade"))),
-            panel_raised=Count("pk", filter=Q(grade__lt=F("self_grade"))),
-            panel_lowered=Count("pk", filter=Q(grade__gt=F("self_grade"))),
-        )
-        .order_by()
-    )
-    blank = {"with_self_grade": 0, "panel_agreed": 0, "panel_raised": 0, "panel_lowered": 0}
-    for entry in by_theme.values():
-        entry["self_vs_panel"] = dict(blank)
-    for row in moved:
-        by_theme[row.pop("theme_id")]["self_vs_panel"] = row
+    circumstances = {
+        "age_band": dict(AgeBand.choices),
+        "level_of_need": dict(LevelOfNeed.choices),
+        "plan_type": dict(PlanType.choices),
+    }
+    tables: dict[tuple[int, str], dict[str, dict[str, int]]] = defaultdict(dict)
+    grouped = findings.values("theme_id", *(f"case__{field}" for field in circumstances), "grade")
+    for row in grouped.annotate(n=Count("pk")).order_by():
+        for field, labels in circumstances.items():
+            table = tables[(row["theme_id"], field)]
+            label = str(labels[row[f"case__{field}"]])
+            table.setdefault(label, _zero_grades())[GRADE_KEYS[row["grade"]]] += row["n"]
+    for theme_id, entry in by_theme.items():
+        for field, labels in circumstances.items():
+            table = tables[(theme_id, field)]
+            entry[f"by_{field}"] = {label: table[label] for label in map(str, labels.values()) if label in table}
 
     progress("evidence", 60)
-    considered = dict(
-        findings.values("theme_id").annotate(n=Count("case_id", distinct=True)).values_list("theme_id", "n").order_by()
+    evidence = findings.values("theme_id").annotate(
+        of_cases=Count("case_id", distinct=True),
+        evident_in=Count("case_id", distinct=True, filter=Q(kind=FindingKind.STRENGTH)),
     )
-    evident = dict(
-        findings.filter(kind=FindingKind.STRENGTH)
-        .values("theme_id")
-        .annotate(n=Count("case_id", distinct=True))
-        .values_list("theme_id", "n")
-        .order_by()
-    )
+    counted = {row["theme_id"]: row for row in evidence.order_by()}
     for theme_id, entry in by_theme.items():
-        of_cases, evident_in = considered.get(theme_id, 0), evident.get(theme_id, 0)
+        of_cases = counted.get(theme_id, {}).get("of_cases", 0)
+        evident_in = counted.get(theme_id, {}).get("evident_in", 0)
         subject = (
             "The child's voice"
             if entry["slug"] == "voice-of-the-child"
@@ -184,11 +170,12 @@ def compile_content(summary: LearningSummary, progress: Progress = _no_progress)
         entry["trend"] = trends.get(theme_id, [])
 
     progress("actions and concerns", 85)
-    totals = findings.aggregate(
-        total=Count("pk"),
-        good_or_better=Count("pk", filter=Q(grade__in=GOOD_OR_BETTER)),
-        inadequate=Count("pk", filter=Q(grade=Grade.INADEQUATE)),
-    )
+    grades = [entry["grades"] for entry in by_theme.values()]
+    totals = {
+        "total": sum(sum(g.values()) for g in grades),
+        "good_or_better": sum(g["outstanding"] + g["good"] for g in grades),
+        "inadequate": sum(g["inadequate"] for g in grades),
+    }
     content = {
         "version": CONTENT_VERSION,
         "scope": {
