@@ -203,6 +203,8 @@ class Finding(models.Model):
             models.Index(fields=["theme", "grade"]),
             models.Index(fields=["agency", "theme"]),
             models.Index(fields=["kind"]),
+            # Quotes for a summary: the best (or worst) graded findings of a theme and kind, read in index order.
+            models.Index(fields=["theme", "kind", "grade", "id"], name="finding_quote_order"),
         ]
 
     def __str__(self) -> str:
