@@ -92,5 +92,7 @@ class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            memberships_for(self.request.user).select_related("user").order_by("partnership", "role", "user__username")
+            memberships_for(self.request.user)
+            .select_related("user")
+            .order_by("partnership_id", "role", "user__username")
         )

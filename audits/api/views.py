@@ -168,7 +168,9 @@ class CaseViewSet(ServiceViewSet):
     instance_argument = "case"
 
     def get_queryset(self) -> QuerySet[Any]:
-        return cases_for(self.request.user).prefetch_related("agencies", "factors").order_by("audit", "reference", "pk")
+        return (
+            cases_for(self.request.user).prefetch_related("agencies", "factors").order_by("audit_id", "reference", "pk")
+        )
 
 
 class ChildFamilyViewViewSet(ServiceViewSet):
@@ -183,7 +185,7 @@ class ChildFamilyViewViewSet(ServiceViewSet):
     instance_argument = "view"
 
     def get_queryset(self) -> QuerySet[Any]:
-        return child_family_views_for(self.request.user).order_by("case", "recorded_at", "pk")
+        return child_family_views_for(self.request.user).order_by("case_id", "recorded_at", "pk")
 
 
 class AgencyReturnViewSet(ServiceViewSet):
@@ -198,7 +200,7 @@ class AgencyReturnViewSet(ServiceViewSet):
     instance_argument = "agency_return"
 
     def get_queryset(self) -> QuerySet[Any]:
-        return agency_returns_for(self.request.user).order_by("case", "agency", "pk")
+        return agency_returns_for(self.request.user).order_by("case_id", "agency_id", "pk")
 
     @extend_schema(request=None, responses={200: s.AgencyReturnSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -219,7 +221,9 @@ class FindingViewSet(ServiceViewSet):
     instance_argument = "finding"
 
     def get_queryset(self) -> QuerySet[Any]:
-        return findings_for(self.request.user).order_by("case", "theme", "agency", "pk")
+        return findings_for(self.request.user).order_by(
+            "case_id", "theme_id", "agency_id", "pk"
+        )  # ids: no joins to sort
 
     @extend_schema(request=s.ModerateSerializer, responses={200: s.FindingSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
