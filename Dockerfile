@@ -9,13 +9,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN useradd --create-home --uid 1000 macfa
 
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md manage.py ./
 COPY macfa ./macfa
 COPY agencies ./agencies
 COPY audits ./audits
-RUN pip install .
-COPY manage.py ./
 COPY templates ./templates
+# Editable, so the code runs from /app and finds /app/templates (settings locate files from the source tree).
+RUN pip install -e .
 
 # collectstatic needs settings that pass the production guard; these values exist only for this build step.
 RUN MACFA_ENV=production SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789 \
