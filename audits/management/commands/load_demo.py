@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from audits.demo import DEMO_PASSWORD, USERS, build_demo
@@ -15,7 +16,8 @@ class Command(BaseCommand):
         audits = ", ".join(sorted(demo["audits"]))
         self.stdout.write(self.style.SUCCESS(f"Demo partnership ready: {demo['partnership']} ({audits})."))
         self.stdout.write(
-            f"Demo sign-ins, all with the password {DEMO_PASSWORD!r} (admin and business.unit use /admin/):"
+            f"Sign in at {settings.MACFA_SITE_URL}/ with the password {DEMO_PASSWORD!r} as any of these "
+            "(the admin at /admin/ is for admin and business.unit):"
         )
         self.stdout.write("  admin              superuser")
         for username, _, _, role, agency_key in USERS:
