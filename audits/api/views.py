@@ -11,7 +11,7 @@ from django.http import FileResponse
 from django.urls import reverse
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -49,17 +49,7 @@ from audits.summaries.export import EXPORTABLE
 from macfa.api import etag_of, require_if_match
 from macfa.errors import ApplicationError
 
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input: a message per field in `errors`."),
-    403: OpenApiResponse(description="You can see this record but may not make this change."),
-    404: OpenApiResponse(description="No such record among those you may see."),
-    409: OpenApiResponse(description="The record's state does not allow this; `allowed` lists the moves that are."),
-}
-UPDATE_ERRORS = {
-    **ERRORS,
-    412: OpenApiResponse(description="The record changed since you read it (If-Match did not match its ETag)."),
-    428: OpenApiResponse(description="Send If-Match with the ETag from your last read."),
-}
+# Every operation's error responses (the one Error shape) are added by macfa.api.document_errors.
 
 
 class ServiceViewSet(
@@ -110,7 +100,6 @@ class ServiceViewSet(
         return self.respond(obj)
 
 
-@extend_schema_view(update=extend_schema(responses={200: s.ThemeSerializer, **UPDATE_ERRORS}))
 class ThemeViewSet(ServiceViewSet):
     """The practice themes: the national taxonomy and your partnership's own."""
 
@@ -144,7 +133,7 @@ class AuditViewSet(ServiceViewSet):
             .order_by("-start_date", "reference", "pk")
         )
 
-    @extend_schema(request=s.StatusMoveSerializer, responses={200: s.AuditSerializer, **ERRORS})
+    @extend_schema(request=s.StatusMoveSerializer, responses={200: s.AuditSerializer})
     @action(detail=True, methods=["post"])
     def move(self, request: Request, pk: str | None = None) -> Response:
         """Move the audit to another stage (see `allowed_moves`)."""
@@ -202,7 +191,7 @@ class AgencyReturnViewSet(ServiceViewSet):
     def get_queryset(self) -> QuerySet[Any]:
         return agency_returns_for(self.request.user).order_by("case_id", "agency_id", "pk")
 
-    @extend_schema(request=None, responses={200: s.AgencyReturnSerializer, **ERRORS})
+    @extend_schema(request=None, responses={200: s.AgencyReturnSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         """Submit the return to the audit; it can no longer be edited."""
@@ -225,7 +214,7 @@ class FindingViewSet(ServiceViewSet):
             "case_id", "theme_id", "agency_id", "pk"
         )  # ids: no joins to sort
 
-    @extend_schema(request=s.ModerateSerializer, responses={200: s.FindingSerializer, **ERRORS})
+    @extend_schema(request=s.ModerateSerializer, responses={200: s.FindingSerializer})
     @action(detail=True, methods=["post"])
     def moderate(self, request: Request, pk: str | None = None) -> Response:
         """Set the panel's grade, with the reason for any change from the agency's self-grade."""
@@ -237,7 +226,7 @@ class FindingViewSet(ServiceViewSet):
             )
         )
 
-    @extend_schema(request=None, responses={200: s.FindingSerializer, **ERRORS})
+    @extend_schema(request=None, responses={200: s.FindingSerializer})
     @action(detail=True, methods=["post"])
     def agree(self, request: Request, pk: str | None = None) -> Response:
         """Record that the panel agreed the finding."""
@@ -260,7 +249,7 @@ def _action_move(name: str) -> Any:
     move.__name__ = move.__qualname__ = name  # the router maps the POST to the method of this name
     documented = extend_schema(
         request={"application/json": s.ActionMoveSerializer, "multipart/form-data": s.ActionMoveSerializer},
-        responses={200: s.ActionSerializer, **ERRORS},
+        responses={200: s.ActionSerializer},
         description=f"Move the action to {target.label.lower()}, with an optional note and evidence file ({who}).",
     )(move)
     return action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])(documented)
@@ -285,13 +274,11 @@ class ActionViewSet(ServiceViewSet):
     verify = _action_move("verify")
     reopen = _action_move("reopen")
 
-    @extend_schema(
-        methods=["GET"], responses={200: s.ActionUpdateSerializer(many=True), 404: ERRORS[404]}, filters=False
-    )
+    @extend_schema(methods=["GET"], responses={200: s.ActionUpdateSerializer(many=True)}, filters=False)
     @extend_schema(
         methods=["POST"],
         request={"application/json": s.ActionNoteSerializer, "multipart/form-data": s.ActionNoteSerializer},
-        responses={201: s.ActionUpdateSerializer, **ERRORS},
+        responses={201: s.ActionUpdateSerializer},
     )
     @action(detail=True, methods=["get", "post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
     def updates(self, request: Request, pk: str | None = None) -> Response:
@@ -335,13 +322,13 @@ class ConcernViewSet(
         serializer.is_valid(raise_exception=True)
         return self.respond(concern_services.concern_raise(actor=request.user, **serializer.validated_data), 201)
 
-    @extend_schema(request=None, responses={200: s.ConcernSerializer, **ERRORS})
+    @extend_schema(request=None, responses={200: s.ConcernSerializer})
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
         """The agency's lead confirms they have the concern in hand (due within one working day)."""
         return self.respond(concern_services.concern_acknowledge(actor=request.user, concern=self.get_object()))
 
-    @extend_schema(request=s.ConcernCloseSerializer, responses={200: s.ConcernSerializer, **ERRORS})
+    @extend_schema(request=s.ConcernCloseSerializer, responses={200: s.ConcernSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
         """Close the concern with its outcome."""
@@ -383,7 +370,7 @@ class SummaryViewSet(ServiceViewSet):
             .order_by("-created_at", "pk")
         )
 
-    @extend_schema(request=None, responses={202: s.LearningSummarySerializer, **ERRORS})
+    @extend_schema(request=None, responses={202: s.LearningSummarySerializer})
     @action(detail=True, methods=["post"])
     def compile(self, request: Request, pk: str | None = None) -> Response:
         """Queue a compile. Answers 202; poll the summary's `progress_stage`, `progress_percent` and `status`."""
@@ -391,19 +378,19 @@ class SummaryViewSet(ServiceViewSet):
         location = request.build_absolute_uri(reverse("api:summary-detail", args=[summary.pk]))
         return self.respond(summary, status.HTTP_202_ACCEPTED, Location=location)
 
-    @extend_schema(request=None, responses={200: s.LearningSummarySerializer, **ERRORS})
+    @extend_schema(request=None, responses={200: s.LearningSummarySerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         """Send the compiled summary to the board for review."""
         return self.respond(summary_services.summary_submit(actor=request.user, summary=self.get_object()))
 
-    @extend_schema(request=None, responses={200: s.LearningSummarySerializer, **ERRORS})
+    @extend_schema(request=None, responses={200: s.LearningSummarySerializer})
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
         """Publish an approved summary."""
         return self.respond(summary_services.summary_publish(actor=request.user, summary=self.get_object()))
 
-    @extend_schema(request=None, responses={202: s.LearningSummarySerializer, **ERRORS})
+    @extend_schema(request=None, responses={202: s.LearningSummarySerializer})
     @action(detail=True, methods=["post"])
     def export(self, request: Request, pk: str | None = None) -> Response:
         """Make the briefing files again (they are made when the board approves). Answers 202."""
@@ -412,7 +399,7 @@ class SummaryViewSet(ServiceViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=BriefingFormat.values)],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERRORS[404]},
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
         filters=False,
     )
     @action(detail=True, methods=["get"], url_path=r"briefing/(?P<fmt>pdf|docx|csv|json)", url_name="briefing")
@@ -425,12 +412,8 @@ class SummaryViewSet(ServiceViewSet):
         filename = f"{slugify(summary.title) or 'briefing'}.{fmt}"
         return FileResponse(export.file.open("rb"), as_attachment=True, filename=filename)
 
-    @extend_schema(
-        methods=["GET"], responses={200: s.SummaryReviewSerializer(many=True), 404: ERRORS[404]}, filters=False
-    )
-    @extend_schema(
-        methods=["POST"], request=s.SummaryReviewSerializer, responses={201: s.SummaryReviewSerializer, **ERRORS}
-    )
+    @extend_schema(methods=["GET"], responses={200: s.SummaryReviewSerializer(many=True)}, filters=False)
+    @extend_schema(methods=["POST"], request=s.SummaryReviewSerializer, responses={201: s.SummaryReviewSerializer})
     @action(detail=True, methods=["get", "post"])
     def reviews(self, request: Request, pk: str | None = None) -> Response:
         """The board's reviews; board members post a comment, an approval or a request for changes."""
