@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from agencies.api import PersonSerializer
 from agencies.models import Agency, Partnership
-from agencies.selectors import agencies_for, partnerships_for
+from agencies.selectors import agencies_for, partnerships_for, people_for
 from audits.choices import ActionStatus, AssuranceLevel, ConcernStatus, Factor, ReviewDecision
 from audits.models import (
     Action,
@@ -27,10 +27,6 @@ from audits.models import (
 from audits.selectors import audits_for, cases_for, findings_for, managed_audits_for, themes_for
 from audits.workflow import AUDIT_MACHINE
 from macfa.fields import ScopedRelatedField
-
-
-def _people(actor: Any) -> Any:
-    return get_user_model().objects.filter(memberships__partnership__in=partnerships_for(actor)).distinct()
 
 
 class ThemeSerializer(serializers.ModelSerializer):
@@ -54,7 +50,7 @@ class ThemeSerializer(serializers.ModelSerializer):
 class AuditSerializer(serializers.ModelSerializer):
     partnership = ScopedRelatedField(selector=partnerships_for, queryset=Partnership.objects.all())
     auditor = ScopedRelatedField(
-        selector=_people, queryset=get_user_model().objects.all(), required=False, allow_null=True
+        selector=people_for, queryset=get_user_model().objects.all(), required=False, allow_null=True
     )
     focus_themes = ScopedRelatedField(selector=themes_for, queryset=Theme.objects.all(), many=True, required=False)
     agencies = ScopedRelatedField(selector=agencies_for, queryset=Agency.objects.all(), many=True, required=False)

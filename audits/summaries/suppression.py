@@ -28,12 +28,6 @@ def suppress_row(row: Mapping[str, int], threshold: int) -> dict[str, int | None
     return result
 
 
-def suppress_counts(row: Mapping[str, int], threshold: int) -> dict[str, Any]:
-    """A row with its total: the total is published only when it is not itself small."""
-    total = sum(row.values())
-    return {"counts": suppress_row(row, threshold), "total": suppress_cell(total, threshold)}
-
-
 def _suppress_statement(evidence: dict[str, Any], threshold: int) -> dict[str, Any]:
     """ "Evident in 5 of 6 cases" would reveal the one case where it was not: both parts are suppressed as a row."""
     evident, of_cases = evidence["evident_in"], evidence["of_cases"]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from audits.summaries.suppression import suppress_content, suppress_counts, suppress_row
+from audits.summaries.suppression import suppress_cell, suppress_content, suppress_row
 
 
 def test_small_counts_are_hidden_and_zeros_kept() -> None:
@@ -23,7 +23,7 @@ def test_two_hidden_cells_need_no_more() -> None:
 
 
 def test_a_small_total_is_hidden_too() -> None:
-    assert suppress_counts({"a": 1, "b": 2}, 5) == {"counts": {"a": None, "b": None}, "total": None}
+    assert suppress_cell(3, 5) is None and suppress_cell(0, 5) == 0 and suppress_cell(5, 5) == 5
 
 
 def test_threshold_is_the_partnerships() -> None:
