@@ -109,7 +109,7 @@ class Briefing:
     def action_rows(self) -> list[list[str]]:
         rows = [["Agency", "Raised", "Completed", "Verified", "Overdue"]]
         for row in self.content.get("actions", {}).get("by_agency", []):
-            rows.append([row["agency"], *(str(row[k]) for k in ("raised", "completed", "verified", "overdue"))])
+            rows.append([row["agency"], *(self.shown(row[k]) for k in ("raised", "completed", "verified", "overdue"))])
         return rows
 
     def concern_lines(self) -> list[str]:

@@ -1,6 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from audits.summaries.compile import compile_content
 from audits.summaries.suppression import suppress_cell, suppress_content, suppress_row
+from tests.audits.test_compile import Known
 
 
 def test_small_counts_are_hidden_and_zeros_kept() -> None:
@@ -125,3 +132,219 @@ def test_evidence_that_would_reveal_the_few_cases_without_it_is_hidden() -> None
         "of_cases": 16,
         "statement": "The child's voice was evident in 10 of the 16 cases.",
     }
+
+
+# Every table of a compiled summary, each holding at least one count from 1 to 4, so that leaving any one
+# table unsuppressed fails a test below. The last test checks the fixture against a real compile.
+THRESHOLD = 5
+TABLES = [
+    "scope",
+    "themes.*.grades",
+    "themes.*.kinds",
+    "themes.*.by_agency",
+    "themes.*.by_sector",
+    "themes.*.by_age_band",
+    "themes.*.by_level_of_need",
+    "themes.*.by_plan_type",
+    "themes.*.self_vs_panel",
+    "themes.*.evidence",
+    "themes.*.trend",
+    "themes.*.trend.*.benchmarks",
+    "views",
+    "actions.by_agency",
+    "actions.totals",
+    "benchmark_actions",
+    "concerns",
+    "assurance",
+]
+# Whole numbers that count nobody: the content's format version, and database ids of audits and themes.
+NOT_COUNTS = {"version", "scope.audits.*.id", "scope.themes.*.id"}
+# Figures worked out from counts: each is withheld when the counts it comes from are too small.
+DERIVED = [
+    "themes.*.trend.*.good_share",
+    "themes.*.trend.*.benchmarks.*.good_share",
+    "themes.*.trend.*.benchmarks.*.change",
+    "concerns.median_hours_to_acknowledge",
+    "concerns.longest_hours_to_acknowledge",
+]
+# Tables keyed by a category's label rather than by a fixed name.
+LABELLED = ("by_age_band", "by_level_of_need", "by_plan_type")
+
+
+def compiled() -> dict[str, Any]:
+    """Content as compile.compile_content makes it: neglect in MACFA 31, benchmarked against MACFA 14."""
+
+    def grades(outstanding: int, good: int, requires_improvement: int, inadequate: int) -> dict[str, int]:
+        return {
+            "outstanding": outstanding,
+            "good": good,
+            "requires_improvement": requires_improvement,
+            "inadequate": inadequate,
+        }
+
+    health = {"grades": grades(0, 0, 12, 4), "kinds": {"strength": 0, "area_for_improvement": 16}}
+    police = {"grades": grades(1, 2, 8, 0), "kinds": {"strength": 3, "area_for_improvement": 8}}
+    return {
+        "version": 1,
+        "scope": {
+            "audits": [{"id": 31, "reference": "MACFA 31", "title": "Neglect"}],
+            "period": None,
+            "themes": [{"id": 2, "slug": "neglect", "name": "Neglect"}],
+            "cases": 3,
+            "agreed_findings": 27,
+        },
+        "themes": [
+            {
+                "slug": "neglect",
+                "name": "Neglect",
+                "grades": grades(1, 2, 20, 4),
+                "kinds": {"strength": 3, "area_for_improvement": 24},
+                "by_agency": [
+                    {"agency": "Health", "sector": "Health", **health},
+                    {"agency": "Police", "sector": "Police", **police},
+                ],
+                "by_sector": [{"sector": "Health", **health}, {"sector": "Police", **police}],
+                "self_vs_panel": {"with_self_grade": 20, "panel_agreed": 15, "panel_raised": 2, "panel_lowered": 3},
+                "by_age_band": {"0–1": grades(0, 1, 9, 2), "2–4": grades(1, 1, 11, 2)},
+                "by_level_of_need": {
+                    "Level 3 — complex needs (early help)": grades(1, 2, 6, 0),
+                    "Level 4 — specialist (social care)": grades(0, 0, 14, 4),
+                },
+                "by_plan_type": {"Child in need": grades(0, 2, 7, 1), "Child protection": grades(1, 0, 13, 3)},
+                "evidence": {
+                    "evident_in": 2,
+                    "of_cases": 3,
+                    "statement": "Good practice on neglect was evident in 2 of the 3 cases.",
+                },
+                "quotes": {"strength": ["Neglect was recognised early."], "area_for_improvement": ["Drift."]},
+                "trend": [
+                    {
+                        "audit": "MACFA 31",
+                        "good_or_better": 3,
+                        "findings": 27,
+                        "good_share": 11.1,
+                        "benchmarks": [
+                            {
+                                "audit": "MACFA 14",
+                                "good_or_better": 1,
+                                "findings": 4,
+                                "good_share": 25.0,
+                                "change": -13.9,
+                                "direction": "worse",
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+        "views": {"of_cases": 3, "child_heard": 1, "family_heard": 2},
+        "actions": {
+            "by_agency": [
+                {"agency": "Health", "raised": 2, "completed": 1, "verified": 0, "overdue": 0},
+                {"agency": "Police", "raised": 9, "completed": 4, "verified": 3, "overdue": 1},
+            ],
+            "totals": {"raised": 11, "completed": 5, "verified": 3, "overdue": 1},
+        },
+        "benchmark_actions": [
+            {
+                "audit": "MACFA 14",
+                "reaudit": "MACFA 31",
+                "raised": 2,
+                "verified_before_reaudit": 1,
+                "verified": [{"description": "Embed the neglect toolkit.", "agency": "Police"}],
+            }
+        ],
+        "concerns": {
+            "raised": 4,
+            "acknowledged": 3,
+            "acknowledged_within_one_working_day": 2,
+            "awaiting_acknowledgement": 1,
+            "median_hours_to_acknowledge": 67.0,
+            "longest_hours_to_acknowledge": 98.0,
+        },
+        "assurance": {"level": "limited", "total": 27, "good_or_better": 3, "inadequate": 4},
+    }
+
+
+def leaves(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """Every value with its path: list items as "*", and so are the labels of the by-circumstance tables."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from leaves(value, f"{path}.{'*' if path.endswith(LABELLED) else key}".lstrip("."))
+    elif isinstance(node, list):
+        for item in node:
+            yield from leaves(item, f"{path}.*" if isinstance(item, dict) else path)
+    else:
+        yield path, node
+
+
+def counts(content: dict[str, Any]) -> Iterator[tuple[str, int]]:
+    for path, value in leaves(content):
+        if isinstance(value, int) and not isinstance(value, bool) and path not in NOT_COUNTS:
+            yield path, value
+
+
+def small_counts(content: dict[str, Any], under: str = "") -> list[tuple[str, int]]:
+    return [(path, value) for path, value in counts(content) if path.startswith(under) and 0 < value < THRESHOLD]
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_no_small_count_survives_in_the_table(table: str) -> None:
+    assert small_counts(compiled(), table), f"the fixture has no small count in {table}"
+    assert small_counts(suppress_content(compiled(), THRESHOLD), table) == []
+
+
+def test_no_small_count_survives_anywhere() -> None:
+    assert small_counts(suppress_content(compiled(), THRESHOLD)) == []
+
+
+def test_every_count_belongs_to_a_listed_table() -> None:
+    assert {path for path, _ in leaves(compiled())} >= NOT_COUNTS, "an exemption names a path no longer there"
+    unlisted = {path for path, _ in counts(compiled()) if not path.startswith(tuple(TABLES))}
+    assert unlisted == set()
+
+
+@pytest.mark.parametrize("figure", DERIVED)
+def test_a_figure_worked_out_from_small_counts_is_withheld(figure: str) -> None:
+    assert [value for path, value in leaves(compiled()) if path == figure] != [None]
+    assert {value for path, value in leaves(suppress_content(compiled(), THRESHOLD)) if path == figure} == {None}
+
+
+def test_a_share_is_published_when_its_counts_are() -> None:
+    # 11 of 19 good or better: both parts are 5 or more.
+    assert suppress_content(content(4, 6), 5)["themes"][0]["trend"][0]["good_share"] == 57.9
+
+
+def test_a_lone_small_agency_figure_takes_another_agency_with_it() -> None:
+    # The agencies' actions add up to the published total: 52 - 20 - 30 would give the hidden 2 back.
+    data = compiled()
+    data["actions"] = {
+        "by_agency": [
+            {"agency": "Health", "raised": 2, "completed": 0, "verified": 0, "overdue": 0},
+            {"agency": "Police", "raised": 20, "completed": 6, "verified": 5, "overdue": 7},
+            {"agency": "Schools", "raised": 30, "completed": 10, "verified": 10, "overdue": 0},
+        ],
+        "totals": {"raised": 52, "completed": 16, "verified": 15, "overdue": 7},
+    }
+    assert suppress_content(data, THRESHOLD)["actions"] == {
+        "by_agency": [
+            {"agency": "Health", "raised": None, "completed": 0, "verified": 0, "overdue": 0},
+            {"agency": "Police", "raised": None, "completed": 6, "verified": 5, "overdue": 7},
+            {"agency": "Schools", "raised": 30, "completed": 10, "verified": 10, "overdue": 0},
+        ],
+        "totals": {"raised": 52, "completed": 16, "verified": 15, "overdue": 7},
+    }
+
+
+def test_the_actions_verified_before_a_reaudit_are_listed_only_when_their_count_is_published() -> None:
+    # A list of one action would say "1" as plainly as the count it stands beside.
+    data = compiled()
+    assert suppress_content(data, THRESHOLD)["benchmark_actions"][0]["verified"] == []
+    assert suppress_content(data, 1)["benchmark_actions"][0]["verified"] == data["benchmark_actions"][0]["verified"]
+
+
+@pytest.mark.django_db
+def test_a_real_compile_has_the_fixtures_shape_and_publishes_no_small_count() -> None:
+    real = compile_content(Known().summary)
+    assert {path for path, _ in leaves(real)} == {path for path, _ in leaves(compiled())}
+    assert small_counts(suppress_content(real, THRESHOLD)) == []
