@@ -1,19 +1,25 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from agencies import services
 from agencies.models import Agency, Membership, Partnership
-from macfa.admin_scope import PartnershipScopedAdmin
+from macfa.admin_scope import ServiceAdmin
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
+class PartnershipAdmin(ServiceAdmin, admin.ModelAdmin):
     list_display = ["name", "slug", "suppression_threshold", "agency_count", "created_at"]
     search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["created_at"]
+    identity_fields = ("slug",)
+    always_read_only = ("created_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)  # a new partnership is a new tenant: the operators set it up
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Partnership]:
         return super().get_queryset(request).annotate(agency_total=Count("agencies", distinct=True)).order_by("name")
@@ -22,9 +28,15 @@ class PartnershipAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
     def agency_count(self, obj: Partnership) -> int:
         return obj.agency_total  # type: ignore[attr-defined]
 
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> Partnership:
+        return Partnership.objects.create(**data)  # operators only (has_add_permission)
+
+    def update(self, request: HttpRequest, obj: Partnership, changes: dict[str, Any]) -> Partnership:
+        return services.partnership_update(actor=request.user, partnership=obj, **changes)
+
 
 @admin.register(Agency)
-class AgencyAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
+class AgencyAdmin(ServiceAdmin, admin.ModelAdmin):
     list_display = ["name", "short_name", "sector", "partnership_names"]
     list_filter = ["sector", "partnerships"]
     search_fields = ["name", "short_name"]
@@ -37,12 +49,37 @@ class AgencyAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
     def partnership_names(self, obj: Agency) -> str:
         return ", ".join(p.name for p in obj.partnerships.all())
 
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> Agency:
+        return services.agency_create(actor=request.user, **data)
+
+    def update(self, request: HttpRequest, obj: Agency, changes: dict[str, Any]) -> Agency:
+        return services.agency_update(actor=request.user, agency=obj, **changes)
+
 
 @admin.register(Membership)
-class MembershipAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
+class MembershipAdmin(ServiceAdmin, admin.ModelAdmin):
+    """Roles are given and taken away; to change one, remove it and give the new one."""
+
     list_display = ["user", "partnership", "role", "agency", "created_at"]
     list_filter = ["role", "partnership", "agency__sector"]
     list_select_related = ["user", "partnership", "agency"]
     search_fields = ["user__username", "user__email", "user__first_name", "user__last_name", "agency__name"]
     autocomplete_fields = ["agency"]
-    readonly_fields = ["created_at"]
+    identity_fields = ("user", "partnership", "role", "agency")
+    always_read_only = ("created_at",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        services.membership_remove(actor=request.user, membership=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for membership in queryset:
+            services.membership_remove(actor=request.user, membership=membership)
+
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> Membership:
+        return services.membership_create(actor=request.user, **data)
+
+    def update(self, request: HttpRequest, obj: Membership, changes: dict[str, Any]) -> Membership:
+        return obj  # every field is read-only once the role is given

@@ -1,43 +1,51 @@
 """The admin, as the partnership business unit uses it.
 
-Statuses are read-only here: stages move through the admin actions, which call the same services as
-every other interface. FK choices in inlines are read once per request, so a page with many rows runs the
-same number of queries as a page with a few.
+Every save calls the model's services (``macfa.admin_scope.ServiceAdmin``); statuses and identity fields are
+read-only, and each workflow move the business unit may make is an admin action that calls the same service as
+the API and the pages. Inlines show related records; each is changed on its own page. FK choices in inlines are
+read once per request, so a page with many rows runs the same number of queries as a page with a few.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
-from django.db.models import Count, Q, QuerySet
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from audits.choices import ACTION_OUTSTANDING_STATUSES, ActionStatus
+from audits.choices import ActionStatus, AuditStatus, Factor
 from audits.models import (
     Action,
     ActionUpdate,
     AgencyReturn,
     Audit,
     Case,
-    CaseFactor,
     ChildFamilyView,
     Finding,
     LearningSummary,
     Notification,
+    ReturnGrade,
     SafeguardingConcern,
     SummaryExport,
     SummaryReview,
     Theme,
 )
-from audits.services.actions import action_move
-from audits.services.audits import audit_move
-from audits.services.findings import finding_agree
-from audits.workflow import AUDIT_MACHINE
-from macfa.admin_scope import PartnershipScopedAdmin
-from macfa.errors import ApplicationError
+from audits.services import actions as action_services
+from audits.services import audits as audit_services
+from audits.services import cases as case_services
+from audits.services import concerns as concern_services
+from audits.services import findings as finding_services
+from audits.services import returns as return_services
+from audits.services import summaries as summary_services
+from audits.services import themes as theme_services
+from macfa.admin_scope import NoteActionForm, ReadOnlyInline, ServiceAdmin, ViewOnlyAdmin, workflow_action
+
+
+def _pick(data: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {name: data[name] for name in names if name in data}
 
 
 class InlineRowsMixin:
@@ -49,64 +57,59 @@ class InlineRowsMixin:
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return super().get_queryset(request).select_related(*self.select_related)  # type: ignore[misc]
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
-        if formfield is None or not hasattr(formfield, "queryset"):
-            return formfield
-        cache = request.__dict__.setdefault("_macfa_admin_choices", {})
-        key = (type(self).__name__, db_field.name)
-        if key not in cache:
-            cache[key] = list(formfield.choices)
-        formfield.choices = cache[key]
-        return formfield
-
-
-class WhoWhenReadOnlyMixin:
-    """Fields that record who did something and when are never typed in by hand."""
-
-    who_when_fields: tuple[str, ...] = ()
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return (*super().get_readonly_fields(request, obj), *self.who_when_fields)  # type: ignore[misc]
-
 
 @admin.register(Theme)
-class ThemeAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
+class ThemeAdmin(ServiceAdmin, admin.ModelAdmin):
     list_display = ["name", "slug", "partnership", "is_active"]
     list_filter = ["is_active", ("partnership", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["partnership"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    identity_fields = ("partnership",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Theme | None = None) -> bool:
+        # The national taxonomy (no partnership) is the same for everyone and is not edited here.
+        return super().has_change_permission(request, obj) and (obj is None or obj.partnership_id is not None)
+
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> Theme:
+        return theme_services.theme_create(
+            actor=request.user,
+            partnership=data["partnership"],
+            **_pick(data, "slug", "name", "description", "is_active"),
+        )
+
+    def update(self, request: HttpRequest, obj: Theme, changes: dict[str, Any]) -> Theme:
+        return theme_services.theme_update(actor=request.user, theme=obj, **changes)
 
 
-class CaseInline(PartnershipScopedAdmin, InlineRowsMixin, admin.TabularInline):
+class CaseInline(ReadOnlyInline, InlineRowsMixin, admin.TabularInline):
     model = Case
     select_related = ("audit",)
     fields = ["reference", "age_band", "level_of_need", "plan_type"]
-    extra = 0
-    show_change_link = True
+
+
+def _audit_move(target: AuditStatus) -> Any:
+    return workflow_action(
+        f"move_to_{target.value}",
+        f"Move the selected audits to {target.label.lower()}",
+        lambda request, audit: audit_services.audit_move(actor=request.user, audit=audit, status=target),
+        label=lambda audit: audit.reference,
+    )
 
 
 @admin.register(Audit)
-class AuditAdmin(PartnershipScopedAdmin, WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
-    list_display = [
-        "reference",
-        "title",
-        "partnership",
-        "status",
-        "auditor",
-        "start_date",
-        "case_count",
-        "themes",
-    ]
+class AuditAdmin(ServiceAdmin, SimpleHistoryAdmin):
+    list_display = ["reference", "title", "partnership", "status", "auditor", "start_date", "case_count", "themes"]
     list_filter = ["status", "partnership", "focus_themes"]
     list_select_related = ["partnership", "auditor"]
     search_fields = ["reference", "title"]
     filter_horizontal = ["focus_themes", "agencies", "benchmark_audits"]
     date_hierarchy = "start_date"
     inlines = [CaseInline]
-    who_when_fields = ("status", "created_at", "updated_at")
-    actions = ["advance_stage"]
+    identity_fields = ("partnership",)
+    always_read_only = ("status", "created_at", "updated_at")
+    # One action per stage; the audit's state machine refuses the moves it does not allow from where it is.
+    actions = [_audit_move(target) for target in AuditStatus]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Audit]:
         return (
@@ -125,60 +128,55 @@ class AuditAdmin(PartnershipScopedAdmin, WhoWhenReadOnlyMixin, SimpleHistoryAdmi
     def themes(self, obj: Audit) -> str:
         return ", ".join(theme.name for theme in obj.focus_themes.all())
 
-    @admin.action(description="Move the selected audits to their next stage")
-    def advance_stage(self, request: HttpRequest, queryset: QuerySet[Audit]) -> None:
-        moved = 0
-        for audit in queryset:
-            forward = AUDIT_MACHINE.allowed_from(audit.status)[:1]
-            try:
-                if not forward:
-                    raise ApplicationError(f"{audit.reference} is closed.")
-                audit_move(actor=request.user, audit=audit, status=forward[0])
-                moved += 1
-            except ApplicationError as error:
-                self.message_user(request, f"{audit.reference}: {error.message}", messages.WARNING)
-        if moved:
-            self.message_user(request, f"Moved {moved} audit(s) to their next stage.", messages.SUCCESS)
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> Audit:
+        fields = [name for name in audit_services.EDITABLE_AUDIT_FIELDS if name in data]
+        return audit_services.audit_create(actor=request.user, partnership=data["partnership"], **_pick(data, *fields))
+
+    def update(self, request: HttpRequest, obj: Audit, changes: dict[str, Any]) -> Audit:
+        return audit_services.audit_update(actor=request.user, audit=obj, **changes)
 
 
-class CaseFactorInline(PartnershipScopedAdmin, InlineRowsMixin, admin.TabularInline):
-    model = CaseFactor
-    extra = 0
-    select_related = ("case",)
+class CaseForm(forms.ModelForm):
+    factors = forms.MultipleChoiceField(choices=Factor.choices, required=False, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Case
+        fields = ["audit", "reference", "age_band", "level_of_need", "plan_type", "agencies"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["factors"].initial = sorted(self.instance.factors.values_list("factor", flat=True))
 
 
-class AgencyReturnInline(PartnershipScopedAdmin, InlineRowsMixin, admin.StackedInline):
+class AgencyReturnInline(ReadOnlyInline, InlineRowsMixin, admin.StackedInline):
     model = AgencyReturn
-    extra = 0
     select_related = ("case", "agency")
     fields = ["agency", "status", "good_practice", "areas_for_development", "recommendations", "submitted_at"]
-    readonly_fields = ["submitted_at"]
 
 
-class FindingInline(PartnershipScopedAdmin, InlineRowsMixin, admin.TabularInline):
+class FindingInline(ReadOnlyInline, InlineRowsMixin, admin.TabularInline):
     model = Finding
-    extra = 0
     fields = ["agency", "theme", "self_grade", "grade", "change_reason", "kind", "narrative", "agreed_at"]
-    readonly_fields = ["agreed_at"]
     select_related = ("case", "agency", "theme")
 
 
-class ChildFamilyViewInline(PartnershipScopedAdmin, InlineRowsMixin, admin.StackedInline):
+class ChildFamilyViewInline(ReadOnlyInline, InlineRowsMixin, admin.StackedInline):
     model = ChildFamilyView
-    extra = 0
     select_related = ("case",)
     fields = ["speaker", "summary", "recorded_at"]
-    readonly_fields = ["recorded_at"]
 
 
 @admin.register(Case)
-class CaseAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
+class CaseAdmin(ServiceAdmin, admin.ModelAdmin):
+    form = CaseForm
     list_display = ["reference", "audit", "age_band", "level_of_need", "plan_type", "finding_count"]
     list_filter = ["audit__partnership", "audit", "age_band", "level_of_need", "plan_type", "factors__factor"]
     list_select_related = ["audit"]
     search_fields = ["reference", "audit__reference"]
     filter_horizontal = ["agencies"]
-    inlines = [CaseFactorInline, AgencyReturnInline, FindingInline, ChildFamilyViewInline]
+    inlines = [AgencyReturnInline, FindingInline, ChildFamilyViewInline]
+    identity_fields = ("audit",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
         return (
@@ -192,19 +190,56 @@ class CaseAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
     def finding_count(self, obj: Case) -> int:
         return obj.finding_total  # type: ignore[attr-defined]
 
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> Case:
+        return case_services.case_create(
+            actor=request.user,
+            audit=data["audit"],
+            **_pick(data, "reference", "age_band", "level_of_need", "plan_type", "factors", "agencies"),
+        )
+
+    def update(self, request: HttpRequest, obj: Case, changes: dict[str, Any]) -> Case:
+        return case_services.case_update(actor=request.user, case=obj, **changes)
+
+
+class ReturnGradeInline(ReadOnlyInline, InlineRowsMixin, admin.TabularInline):
+    model = ReturnGrade
+    fields = ["theme", "grade"]
+    select_related = ("agency_return", "theme")
+    show_change_link = False
+
 
 @admin.register(AgencyReturn)
-class AgencyReturnAdmin(PartnershipScopedAdmin, WhoWhenReadOnlyMixin, admin.ModelAdmin):
+class AgencyReturnAdmin(ServiceAdmin, admin.ModelAdmin):
     list_display = ["case", "audit", "agency", "status", "submitted_at", "submitted_by"]
     list_filter = ["status", "agency__sector", "agency", "case__audit"]
     list_select_related = ["case__audit", "agency", "submitted_by"]
     search_fields = ["case__reference", "case__audit__reference", "agency__name"]
     autocomplete_fields = ["case", "agency"]
-    who_when_fields = ("submitted_at", "submitted_by", "updated_at")
+    inlines = [ReturnGradeInline]
+    identity_fields = ("case", "agency")
+    always_read_only = ("status", "submitted_at", "submitted_by", "updated_at")
+    actions = [
+        workflow_action(
+            "submit",
+            "Submit the selected returns",
+            lambda request, obj: return_services.agency_return_submit(actor=request.user, agency_return=obj),
+        )
+    ]
 
     @admin.display(description="audit", ordering="case__audit__reference")
     def audit(self, obj: AgencyReturn) -> str:
         return obj.case.audit.reference
+
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> AgencyReturn:
+        return return_services.agency_return_create(
+            actor=request.user,
+            case=data["case"],
+            agency=data["agency"],
+            **_pick(data, *return_services.RETURN_TEXT_FIELDS),
+        )
+
+    def update(self, request: HttpRequest, obj: AgencyReturn, changes: dict[str, Any]) -> AgencyReturn:
+        return return_services.agency_return_update(actor=request.user, agency_return=obj, **changes)
 
 
 class AgreedFilter(admin.SimpleListFilter):
@@ -223,14 +258,21 @@ class AgreedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Finding)
-class FindingAdmin(PartnershipScopedAdmin, WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
+class FindingAdmin(ServiceAdmin, SimpleHistoryAdmin):
     list_display = ["case", "audit", "agency", "theme", "self_grade", "grade", "kind", "agreed"]
     list_filter = [AgreedFilter, "kind", "grade", "theme", "agency__sector", "case__audit"]
     list_select_related = ["case__audit", "agency", "theme"]
     search_fields = ["case__reference", "case__audit__reference", "narrative"]
     autocomplete_fields = ["case", "agency", "theme"]
-    who_when_fields = ("recorded_by", "agreed_at", "created_at", "updated_at")
-    actions = ["agree"]
+    identity_fields = ("case", "agency", "theme")
+    always_read_only = ("self_grade", "recorded_by", "agreed_at", "created_at", "updated_at")
+    actions = [
+        workflow_action(
+            "agree",
+            "Mark the selected findings as agreed at panel",
+            lambda request, obj: finding_services.finding_agree(actor=request.user, finding=obj),
+        )
+    ]
 
     @admin.display(description="audit", ordering="case__audit__reference")
     def audit(self, obj: Finding) -> str:
@@ -240,40 +282,36 @@ class FindingAdmin(PartnershipScopedAdmin, WhoWhenReadOnlyMixin, SimpleHistoryAd
     def agreed(self, obj: Finding) -> bool:
         return obj.is_agreed
 
-    def save_model(self, request: HttpRequest, obj: Finding, form: Any, change: bool) -> None:
-        if not obj.recorded_by_id:
-            obj.recorded_by_id = request.user.pk
-        super().save_model(request, obj, form, change)
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> Finding:
+        return finding_services.finding_record(
+            actor=request.user,
+            case=data["case"],
+            theme=data["theme"],
+            agency=data.get("agency"),
+            **_pick(data, *finding_services.EDITABLE_FINDING_FIELDS),
+        )
 
-    @admin.action(description="Mark the selected findings as agreed at panel")
-    def agree(self, request: HttpRequest, queryset: QuerySet[Finding]) -> None:
-        agreed = 0
-        for finding in queryset.filter(agreed_at__isnull=True).select_related("case__audit"):
-            try:
-                finding_agree(actor=request.user, finding=finding)
-                agreed += 1
-            except ApplicationError as error:
-                self.message_user(request, f"{finding}: {error.message}", messages.WARNING)
-        self.message_user(request, f"Agreed {agreed} finding(s).", messages.SUCCESS)
+    def update(self, request: HttpRequest, obj: Finding, changes: dict[str, Any]) -> Finding:
+        return finding_services.finding_update(actor=request.user, finding=obj, **changes)
 
 
 @admin.register(ChildFamilyView)
-class ChildFamilyViewAdmin(PartnershipScopedAdmin, WhoWhenReadOnlyMixin, admin.ModelAdmin):
+class ChildFamilyViewAdmin(ServiceAdmin, admin.ModelAdmin):
     list_display = ["case", "speaker", "recorded_at", "recorded_by"]
     list_filter = ["speaker", "case__audit"]
     list_select_related = ["case", "recorded_by"]
     search_fields = ["case__reference"]
     autocomplete_fields = ["case"]
-    who_when_fields = ("recorded_by", "recorded_at")
+    identity_fields = ("case",)
+    always_read_only = ("recorded_by", "recorded_at")
 
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> ChildFamilyView:
+        return case_services.child_family_view_record(
+            actor=request.user, case=data["case"], speaker=data["speaker"], summary=data["summary"]
+        )
 
-@admin.register(CaseFactor)
-class CaseFactorAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
-    list_display = ["case", "factor"]
-    list_filter = ["factor"]
-    list_select_related = ["case"]
-    search_fields = ["case__reference"]
-    autocomplete_fields = ["case"]
+    def update(self, request: HttpRequest, obj: ChildFamilyView, changes: dict[str, Any]) -> ChildFamilyView:
+        return case_services.child_family_view_update(actor=request.user, view=obj, **changes)
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -283,46 +321,53 @@ class OverdueFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [("yes", "Overdue"), ("no", "Not overdue")]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        overdue = Q(status__in=ACTION_OUTSTANDING_STATUSES, due_date__lt=timezone.localdate())
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
         if self.value() == "yes":
-            return queryset.filter(overdue)
+            return queryset.overdue()
         if self.value() == "no":
-            return queryset.exclude(overdue)
+            return queryset.not_overdue()
         return queryset
 
 
-class ActionUpdateInline(PartnershipScopedAdmin, InlineRowsMixin, admin.TabularInline):
+class ActionUpdateInline(ReadOnlyInline, InlineRowsMixin, admin.TabularInline):
     model = ActionUpdate
-    extra = 0
     fields = readonly_fields = ("created_at", "author", "status_from", "status_to", "note", "evidence")
-    can_delete = False
-
     select_related = ("action", "author")
+    show_change_link = False
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+
+def _action_move(name: str, target: ActionStatus, description: str) -> Any:
+    return workflow_action(
+        name,
+        description,
+        lambda request, action: action_services.action_move(
+            actor=request.user, action=action, status=target, note=request.POST.get("note", "")
+        ),
+        label=lambda action: f"Action {action.pk}",
+    )
 
 
 @admin.register(Action)
-class ActionAdmin(PartnershipScopedAdmin, WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
-    list_display = [
-        "short_description",
-        "audit",
-        "owner_agency",
-        "raised_on",
-        "due_date",
-        "status",
-        "overdue",
-    ]
+class ActionAdmin(ServiceAdmin, SimpleHistoryAdmin):
+    list_display = ["short_description", "audit", "owner_agency", "raised_on", "due_date", "status", "overdue"]
     list_filter = [OverdueFilter, "status", "owner_agency", "owner_agency__sector", "audit"]
     list_select_related = ["audit", "owner_agency"]
     search_fields = ["description", "audit__reference", "case__reference"]
     autocomplete_fields = ["audit", "case", "finding", "owner_agency"]
     date_hierarchy = "due_date"
     inlines = [ActionUpdateInline]
-    who_when_fields = ("status", "created_by", "completed_at", "verified_at", "verified_by", "updated_at")
-    actions = ["verify"]
+    identity_fields = ("audit", "raised_on")
+    always_read_only = ("status", "created_by", "completed_at", "verified_at", "verified_by", "updated_at")
+    action_form = NoteActionForm
+    actions = [
+        _action_move("start", ActionStatus.IN_PROGRESS, "Mark the selected actions in progress"),
+        _action_move("complete", ActionStatus.COMPLETED, "Mark the selected actions completed"),
+        _action_move("verify", ActionStatus.VERIFIED, "Verify the selected completed actions"),
+        _action_move("reopen", ActionStatus.REOPENED, "Reopen the selected actions (say why in the note)"),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Action]:
+        return super().get_queryset(request).with_overdue()  # type: ignore[attr-defined]
 
     @admin.display(description="action")
     def short_description(self, obj: Action) -> str:
@@ -330,90 +375,92 @@ class ActionAdmin(PartnershipScopedAdmin, WhoWhenReadOnlyMixin, SimpleHistoryAdm
 
     @admin.display(description="overdue", boolean=True)
     def overdue(self, obj: Action) -> bool:
-        return obj.is_overdue
+        return obj.overdue  # type: ignore[attr-defined]  # Action.objects.with_overdue()
 
-    def save_model(self, request: HttpRequest, obj: Action, form: Any, change: bool) -> None:
-        if not obj.created_by_id:
-            obj.created_by_id = request.user.pk
-        super().save_model(request, obj, form, change)
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> Action:
+        return action_services.action_create(
+            actor=request.user,
+            audit=data["audit"],
+            **_pick(data, "raised_on", *action_services.EDITABLE_ACTION_FIELDS),
+        )
 
-    @admin.action(description="Verify the selected completed actions")
-    def verify(self, request: HttpRequest, queryset: QuerySet[Action]) -> None:
-        verified = 0
-        for action in queryset.select_related("audit"):
-            if action.status != ActionStatus.COMPLETED:
-                continue
-            try:
-                action_move(actor=request.user, action=action, status=ActionStatus.VERIFIED)
-                verified += 1
-            except ApplicationError as error:
-                self.message_user(request, f"Action {action.pk}: {error.message}", messages.WARNING)
-        skipped = queryset.count() - verified
-        self.message_user(request, f"Verified {verified} action(s).", messages.SUCCESS)
-        if skipped:
-            self.message_user(request, f"{skipped} action(s) were not completed and were left as they were.")
+    def update(self, request: HttpRequest, obj: Action, changes: dict[str, Any]) -> Action:
+        return action_services.action_update(actor=request.user, action=obj, **changes)
 
 
 @admin.register(ActionUpdate)
-class ActionUpdateAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
+class ActionUpdateAdmin(ViewOnlyAdmin, admin.ModelAdmin):
+    """An action's trail: written by its moves and notes, never edited or deleted, so it stays honest."""
+
     list_display = ["action", "author", "created_at", "status_from", "status_to"]
     list_filter = ["status_to"]
     list_select_related = ["action__owner_agency", "author"]
     search_fields = ["note", "action__description"]
-    readonly_fields = ["action", "author", "created_at", "status_from", "status_to", "note", "evidence"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # updates are made through an action's moves, so the trail stays honest
 
 
 @admin.register(SafeguardingConcern)
-class SafeguardingConcernAdmin(PartnershipScopedAdmin, WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
+class SafeguardingConcernAdmin(ServiceAdmin, SimpleHistoryAdmin):
     list_display = ["case", "audit", "agency", "status", "raised_at", "acknowledged_at", "escalated_at"]
     list_filter = ["status", "agency", "case__audit"]
     list_select_related = ["case__audit", "agency"]
     search_fields = ["case__reference", "case__audit__reference", "agency__name"]
     autocomplete_fields = ["case", "agency"]
-    who_when_fields = (
+    always_read_only = (
         "status",
         "raised_by",
+        "raised_at",
         "acknowledged_at",
         "acknowledged_by",
         "escalated_at",
+        "outcome",
         "closed_at",
     )
+    action_form = NoteActionForm
+    actions = [
+        workflow_action(
+            "close",
+            "Close the selected concerns (record the outcome in the note)",
+            lambda request, concern: concern_services.concern_close(
+                actor=request.user, concern=concern, outcome=request.POST.get("note", "")
+            ),
+        )
+    ]
+
+    def has_change_permission(self, request: HttpRequest, obj: SafeguardingConcern | None = None) -> bool:
+        # What was raised is the record; the agency acknowledges it and it is closed with its outcome.
+        return obj is None and super().has_change_permission(request, obj)
 
     @admin.display(description="audit", ordering="case__audit__reference")
     def audit(self, obj: SafeguardingConcern) -> str:
         return obj.case.audit.reference
 
-    def save_model(self, request: HttpRequest, obj: SafeguardingConcern, form: Any, change: bool) -> None:
-        if not obj.raised_by_id:
-            assert request.user.pk is not None  # the admin only serves signed-in staff
-            obj.raised_by_id = request.user.pk
-        super().save_model(request, obj, form, change)
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> SafeguardingConcern:
+        return concern_services.concern_raise(
+            actor=request.user, case=data["case"], agency=data["agency"], description=data["description"]
+        )
 
 
-class SummaryReviewInline(PartnershipScopedAdmin, InlineRowsMixin, admin.TabularInline):
+class SummaryReviewInline(ReadOnlyInline, InlineRowsMixin, admin.TabularInline):
     model = SummaryReview
-    extra = 0
     fields = readonly_fields = ("created_at", "reviewer", "decision", "comment")
-    can_delete = False
-
     select_related = ("summary", "reviewer")
+    show_change_link = False
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+
+def _summary_move(name: str, description: str, service: Any) -> Any:
+    return workflow_action(name, description, lambda request, summary: service(actor=request.user, summary=summary))
 
 
 @admin.register(LearningSummary)
-class LearningSummaryAdmin(PartnershipScopedAdmin, WhoWhenReadOnlyMixin, SimpleHistoryAdmin):
+class LearningSummaryAdmin(ServiceAdmin, SimpleHistoryAdmin):
     list_display = ["title", "partnership", "status", "progress_percent", "assurance_level", "compiled_at"]
     list_filter = ["status", "partnership", "assurance_level"]
     list_select_related = ["partnership"]
     search_fields = ["title", "key_messages"]
     filter_horizontal = ["themes", "audits"]
     inlines = [SummaryReviewInline]
-    who_when_fields = (
+    identity_fields = ("partnership",)
+    always_read_only = (
         "status",
         "progress_stage",
         "progress_percent",
@@ -421,47 +468,55 @@ class LearningSummaryAdmin(PartnershipScopedAdmin, WhoWhenReadOnlyMixin, SimpleH
         "content",
         "assurance_level",
         "compiled_at",
+        "exported_at",
         "published_at",
         "created_by",
         "created_at",
         "updated_at",
     )
+    actions = [
+        _summary_move("compile", "Compile the selected summaries", summary_services.summary_request_compile),
+        _summary_move("submit", "Send the selected summaries to the board for review", summary_services.summary_submit),
+        _summary_move("publish", "Publish the selected approved summaries", summary_services.summary_publish),
+        _summary_move("export", "Make the briefing files again", summary_services.summary_request_export),
+    ]
 
-    def save_model(self, request: HttpRequest, obj: LearningSummary, form: Any, change: bool) -> None:
-        if not obj.created_by_id:
-            obj.created_by_id = request.user.pk
-        super().save_model(request, obj, form, change)
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> LearningSummary:
+        return summary_services.summary_create(
+            actor=request.user,
+            partnership=data["partnership"],
+            title=data["title"],
+            themes=data.get("themes") or (),
+            **_pick(data, "audits", "period_start", "period_end", "key_messages"),
+        )
+
+    def update(self, request: HttpRequest, obj: LearningSummary, changes: dict[str, Any]) -> LearningSummary:
+        return summary_services.summary_update(actor=request.user, summary=obj, **changes)
 
 
 @admin.register(SummaryReview)
-class SummaryReviewAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
+class SummaryReviewAdmin(ViewOnlyAdmin, admin.ModelAdmin):
+    """The board's reviews, made on the summary's page or through the API; a record of the decision."""
+
     list_display = ["summary", "reviewer", "decision", "created_at"]
     list_filter = ["decision"]
     list_select_related = ["summary", "reviewer"]
-    readonly_fields = ["summary", "reviewer", "decision", "comment", "created_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # reviews are the board's, made on the summary's page or through the API
 
 
 @admin.register(SummaryExport)
-class SummaryExportAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
+class SummaryExportAdmin(ViewOnlyAdmin, admin.ModelAdmin):
+    """Briefings are made from approved summaries by the export task."""
+
     list_display = ["summary", "format", "created_at"]
     list_filter = ["format"]
     list_select_related = ["summary"]
-    readonly_fields = ["summary", "format", "file", "created_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # briefings are made from approved summaries by the export task
 
 
 @admin.register(Notification)
-class NotificationAdmin(PartnershipScopedAdmin, admin.ModelAdmin):
+class NotificationAdmin(ViewOnlyAdmin, admin.ModelAdmin):
+    """The record of what was sent, written only by sending."""
+
     list_display = ["kind", "recipient", "event_key", "subject", "sent_at"]
     list_filter = ["kind", "sent_at"]
     list_select_related = ["recipient"]
     search_fields = ["recipient__username", "event_key", "subject"]
-    readonly_fields = ["kind", "recipient", "event_key", "subject", "created_at", "sent_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # the record of what was sent is written only by sending

@@ -6,12 +6,10 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from agencies.models import Sector
 from agencies.selectors import agencies_for, partnerships_for, people_for
 from audits.choices import (
-    ACTION_OUTSTANDING_STATUSES,
     ActionStatus,
     AgeBand,
     AuditStatus,
@@ -36,6 +34,7 @@ from audits.models import (
     SafeguardingConcern,
     Theme,
 )
+from audits.models.action import ActionQuerySet
 from audits.selectors import audits_for, cases_for, themes_for
 from macfa.filters import scoped
 
@@ -157,9 +156,8 @@ class ActionFilter(django_filters.FilterSet):
         model = Action
         fields = ["audit", "case"]
 
-    def filter_overdue(self, queryset: QuerySet[Action], name: str, value: bool) -> QuerySet[Action]:
-        overdue = Q(status__in=ACTION_OUTSTANDING_STATUSES, due_date__lt=timezone.localdate())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+    def filter_overdue(self, queryset: ActionQuerySet, name: str, value: bool) -> ActionQuerySet:
+        return queryset.overdue() if value else queryset.not_overdue()
 
 
 class ConcernFilter(django_filters.FilterSet):

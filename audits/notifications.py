@@ -22,11 +22,11 @@ from django.utils import timezone
 
 from agencies.models import Membership, Role
 from audits.calendar import acknowledgement_deadline, is_working_day
-from audits.choices import ACTION_OUTSTANDING_STATUSES, AuditStatus, ConcernStatus, SummaryStatus
+from audits.choices import AuditStatus, ConcernStatus, SummaryStatus
 from audits.models import Action, Audit, LearningSummary, Notification, NotificationKind, SafeguardingConcern
 
 logger = logging.getLogger(__name__)
-REMINDER_HORIZON = datetime.timedelta(days=7)
+REMINDER_DAYS = 7  # "due soon": from today to seven days ahead
 
 
 def _link(name: str, *args: Any) -> str:
@@ -70,8 +70,10 @@ def send_action_reminders(*, today: datetime.date | None = None) -> int:
     mine = Q(pk__in=[])
     for lead in leads:
         mine |= Q(audit__partnership_id=lead.partnership_id, owner_agency_id=lead.agency_id)
+    reminded = Action.objects.overdue(today=today) | Action.objects.due_within(days=REMINDER_DAYS, today=today)
     actions = (
-        Action.objects.filter(mine, status__in=ACTION_OUTSTANDING_STATUSES, due_date__lte=today + REMINDER_HORIZON)
+        reminded.filter(mine)
+        .with_overdue(today=today)
         .select_related("audit", "owner_agency")
         .order_by("due_date", "pk")
     )
@@ -87,8 +89,8 @@ def send_action_reminders(*, today: datetime.date | None = None) -> int:
             continue
         items.sort(key=lambda a: (a.due_date, a.pk))
         context = {
-            "overdue": [a for a in items if a.due_date < today],
-            "due_soon": [a for a in items if a.due_date >= today],
+            "overdue": [a for a in items if a.overdue],  # type: ignore[attr-defined]  # with_overdue()
+            "due_soon": [a for a in items if not a.overdue],  # type: ignore[attr-defined]
             "today": today,
             "link": _link("pages:actions"),
         }
@@ -142,9 +144,8 @@ def send_weekly_digest(*, today: datetime.date | None = None) -> int:
     for membership in Membership.objects.filter(role=Role.BUSINESS_UNIT).select_related("user", "partnership"):
         partnership = membership.partnership
         overdue = list(
-            Action.objects.filter(
-                audit__partnership=partnership, status__in=ACTION_OUTSTANDING_STATUSES, due_date__lt=today
-            )
+            Action.objects.overdue(today=today)
+            .filter(audit__partnership=partnership)
             .values("owner_agency__name")
             .annotate(n=Count("pk"))
             .order_by("-n", "owner_agency__name")

@@ -21,6 +21,7 @@ from audits.models import (
     SummaryReview,
     Theme,
 )
+from audits.models.action import ActionQuerySet
 
 NOTHING = Q(pk__in=[])
 
@@ -111,7 +112,7 @@ def findings_for(actor: Any) -> QuerySet[Finding]:
     return _casework_for(actor, Finding.objects.all())
 
 
-def actions_for(actor: Any) -> QuerySet[Action]:
+def actions_for(actor: Any) -> ActionQuerySet:
     scope = scope_of(actor)
     actions = Action.objects.all()
     if scope.superuser:

@@ -5,29 +5,28 @@ They read through the same selectors and write through the same services as the 
 
 from __future__ import annotations
 
-import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
-from agencies.selectors import roles_of, scope_of
+from agencies.selectors import roles_of
 from audits.calendar import acknowledgement_deadline
-from audits.choices import ACTION_OUTSTANDING_STATUSES, ActionStatus, ConcernStatus
+from audits.choices import ActionStatus, ConcernStatus
 from audits.models import Action
-from audits.permissions import may_manage_audit
+from audits.models.action import ActionQuerySet
+from audits.permissions import action_moves_for, concern_moves_for, may_add_action_update
 from audits.selectors import action_updates_for, actions_for, audits_for, concerns_for
-from audits.services.actions import MOVES_BY_AGENCY_LEAD, action_add_update, action_move
+from audits.services.actions import action_add_update, action_move
 from audits.services.concerns import concern_acknowledge
-from audits.workflow import ACTION_MACHINE
 from macfa.errors import ApplicationError
 
 PAGE_LIMIT = 200
+DUE_SOON_DAYS = 7
 MOVE_LABELS = {
     ActionStatus.IN_PROGRESS: "Mark in progress",
     ActionStatus.COMPLETED: "Mark complete",
@@ -38,18 +37,15 @@ MOVE_LABELS = {
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    outstanding = actions_for(request.user).filter(status__in=ACTION_OUTSTANDING_STATUSES)
+    mine = actions_for(request.user)
     concerns = concerns_for(request.user)
     return render(
         request,
         "audits/home.html",
         {
             "memberships": roles_of(request.user),
-            "overdue": outstanding.filter(due_date__lt=today).count(),
-            "due_soon": outstanding.filter(
-                due_date__gte=today, due_date__lte=today + datetime.timedelta(days=7)
-            ).count(),
+            "overdue": mine.overdue().count(),
+            "due_soon": mine.due_within(days=DUE_SOON_DAYS).count(),
             "concerns_waiting": concerns.filter(status=ConcernStatus.RAISED).count(),
             "audits": audits_for(request.user).order_by("-start_date", "reference")[:50],
         },
@@ -58,21 +54,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def actions(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
     show = request.GET.get("show", "outstanding")
-    rows = actions_for(request.user).select_related("audit", "owner_agency").order_by("due_date", "pk")
-    filters = {
-        "outstanding": Q(status__in=ACTION_OUTSTANDING_STATUSES),
-        "overdue": Q(status__in=ACTION_OUTSTANDING_STATUSES, due_date__lt=today),
-        "due-soon": Q(
-            status__in=ACTION_OUTSTANDING_STATUSES,
-            due_date__gte=today,
-            due_date__lte=today + datetime.timedelta(days=7),
-        ),
-        "all": Q(),
+    filters: dict[str, Callable[[ActionQuerySet], ActionQuerySet]] = {
+        "outstanding": ActionQuerySet.outstanding,
+        "overdue": ActionQuerySet.overdue,
+        "due-soon": lambda rows: rows.due_within(days=DUE_SOON_DAYS),
+        "all": ActionQuerySet.all,
     }
     show = show if show in filters else "outstanding"
-    listed = list(rows.filter(filters[show])[: PAGE_LIMIT + 1])
+    rows = actions_for(request.user).with_overdue().select_related("audit", "owner_agency").order_by("due_date", "pk")
+    listed = list(filters[show](rows)[: PAGE_LIMIT + 1])
     return render(
         request,
         "audits/actions.html",
@@ -87,23 +78,15 @@ class ActionResponseForm(forms.Form):
 
 
 def _moves_for(request: HttpRequest, action: Action) -> list[tuple[str, str]]:
-    scope = scope_of(request.user)
-    manager = may_manage_audit(scope, action.audit)
-    lead = scope.leads_agency(action.audit.partnership_id, action.owner_agency_id)
-    allowed = [
-        target
-        for target in ACTION_MACHINE.allowed_from(action.status)
-        if manager or (lead and target in MOVES_BY_AGENCY_LEAD)
-    ]
-    moves = [(target, MOVE_LABELS[ActionStatus(target)]) for target in allowed]
-    if manager or lead:
+    moves = [(target, MOVE_LABELS[ActionStatus(target)]) for target in action_moves_for(request.user, action)]
+    if may_add_action_update(request.user, action):
         moves.append(("", "Add note only"))
     return moves
 
 
 @login_required
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    action = get_object_or_404(actions_for(request.user).select_related("audit", "owner_agency"), pk=pk)
+    action = get_object_or_404(actions_for(request.user).with_overdue().select_related("audit", "owner_agency"), pk=pk)
     form = ActionResponseForm()
     if request.method == "POST":
         form = ActionResponseForm(request.POST, request.FILES)
@@ -152,12 +135,10 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 request, "Acknowledged. The business unit and the auditor can see that you have it in hand."
             )
             return redirect("pages:concern", pk=concern.pk)
-    scope = scope_of(request.user)
     context = {
         "concern": concern,
         "deadline": acknowledgement_deadline(concern.raised_at) if concern.status == ConcernStatus.RAISED else None,
-        "can_acknowledge": concern.status == ConcernStatus.RAISED
-        and scope.leads_agency(concern.case.audit.partnership_id, concern.agency_id),
+        "can_acknowledge": ConcernStatus.ACKNOWLEDGED in concern_moves_for(request.user, concern),
         "error": error,
     }
     return render(request, "audits/concern.html", context, status=409 if error else 200)

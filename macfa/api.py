@@ -98,11 +98,15 @@ class PreconditionRequired(exceptions.APIException):
 
 
 def require_if_match(request: Request, obj: models.Model) -> None:
-    """The second of two people editing the same record gets 412 instead of overwriting the first."""
+    """The second of two people changing the same record gets 412 instead of overwriting the first.
+
+    If-Match compares strongly (RFC 9110 §13.1.1): a weak tag (W/"…") never matches, so only the exact
+    current ETag, or "*", lets the change through.
+    """
     header = request.headers.get("If-Match")
     if not header:
         raise PreconditionRequired()
-    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    tags = {tag.strip() for tag in header.split(",")}
     if "*" not in tags and etag_of(obj) not in tags:
         raise PreconditionFailed(
             "This record has changed since you read it. Reload it, check the changes, and try again.",
@@ -142,6 +146,24 @@ ERROR_RESPONSES = {
 }
 
 
+IF_MATCH_PARAMETER = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "The ETag from your last read of this record (compared strongly: a weak W/ tag never matches).",
+}
+# Adding a note or evidence to an action's trail changes nothing anyone else wrote, so it needs no If-Match.
+UNCONDITIONAL_POSTS = ("/updates/",)
+
+
+def is_conditional(path: str, method: str) -> bool:
+    """Every change to an existing record: edits, and each workflow move on a record's own URL."""
+    if method in {"put", "patch"}:
+        return True
+    return method == "post" and "{id}" in path and not path.endswith(UNCONDITIONAL_POSTS)
+
+
 def document_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular post-processing hook: give every API operation the one error shape for every error status."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
@@ -154,8 +176,9 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
                 continue
             responses = operation.setdefault("responses", {})
             wanted = ["400", "401", "403", "404", "405", "415", "429"]
-            if method in {"put", "patch"}:
+            if is_conditional(path, method):
                 wanted += ["409", "412", "428"]
+                operation.setdefault("parameters", []).append(IF_MATCH_PARAMETER)
             elif method == "post":
                 wanted += ["409"]
             for code in wanted:

@@ -38,11 +38,17 @@ class ConflictError(ApplicationError):
 
 
 class InvalidTransition(ConflictError):
-    def __init__(self, *, current: str, target: str, allowed: list[str], label: str):
-        allowed_text = ", ".join(allowed) if allowed else "none (this is a final state)"
-        article = "An" if label[0] in "aeiou" else "A"
-        super().__init__(
-            f"{article} {label} cannot move from '{current}' to '{target}'. Allowed from '{current}': {allowed_text}.",
-            field="status",
-            extra={"current": current, "requested": target, "allowed": allowed},
-        )
+    """A move the record's state machine does not allow; ``extra`` carries the codes for API clients."""
+
+    def __init__(self, *, machine: Any, current: str, target: str):
+        allowed = machine.allowed_from(current)
+        article = "An" if machine.label[0] in "aeiou" else "A"
+        now = f"{article} {machine.label} that is {machine.label_of(current)}"
+        if current == target:
+            message = f"This {machine.label} is already {machine.label_of(current)}."
+        elif allowed:
+            options = " or ".join(machine.label_of(state) for state in allowed)
+            message = f"{now} cannot be moved to {machine.label_of(target)}: it can only be moved to {options}."
+        else:
+            message = f"{now} cannot be moved to {machine.label_of(target)}: {machine.label_of(current)} is final."
+        super().__init__(message, field="status", extra={"current": current, "requested": target, "allowed": allowed})

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from agencies.api import PersonSerializer
 from agencies.models import Agency, Partnership
 from agencies.selectors import agencies_for, partnerships_for, people_for
-from audits.choices import ActionStatus, AssuranceLevel, ConcernStatus, Factor, ReviewDecision
+from audits.choices import ActionStatus, AssuranceLevel, ConcernStatus, Factor, Grade, ReviewDecision
 from audits.models import (
     Action,
     ActionUpdate,
@@ -20,10 +20,12 @@ from audits.models import (
     ChildFamilyView,
     Finding,
     LearningSummary,
+    ReturnGrade,
     SafeguardingConcern,
     SummaryReview,
     Theme,
 )
+from audits.permissions import sees_exact_figures
 from audits.selectors import audits_for, cases_for, findings_for, managed_audits_for, themes_for
 from audits.workflow import AUDIT_MACHINE
 from macfa.fields import ScopedRelatedField
@@ -141,9 +143,40 @@ class ChildFamilyViewSerializer(serializers.ModelSerializer):
         read_only_fields = ["recorded_at", "updated_at"]
 
 
+class ReturnGradeSerializer(serializers.Serializer):
+    theme = ScopedRelatedField(selector=themes_for, queryset=Theme.objects.all())
+    grade = serializers.ChoiceField(
+        choices=Grade.choices, allow_null=True, help_text="1 outstanding to 4 inadequate; null removes the self-grade."
+    )
+
+
+class SelfGradesField(serializers.ListField):
+    """The return's self-grades as a list of {theme, grade}; written as a mapping of theme to grade."""
+
+    child = ReturnGradeSerializer()
+
+    def get_attribute(self, instance: AgencyReturn) -> list[ReturnGrade]:
+        return sorted(instance.self_grades.all(), key=lambda row: row.theme_id)
+
+    def to_representation(self, data: list[ReturnGrade]) -> list[dict[str, int]]:
+        return [{"theme": row.theme_id, "grade": row.grade} for row in data]
+
+    def to_internal_value(self, data: Any) -> dict[Theme, int | None]:
+        rows = super().to_internal_value(data)
+        themes = [row["theme"] for row in rows]
+        if len(set(themes)) != len(themes):
+            raise serializers.ValidationError("Give each theme once.")
+        return {row["theme"]: row["grade"] for row in rows}
+
+
 class AgencyReturnSerializer(serializers.ModelSerializer):
     case = ScopedRelatedField(selector=cases_for, queryset=Case.objects.all())
     agency = ScopedRelatedField(selector=agencies_for, queryset=Agency.objects.all())
+    self_grades = SelfGradesField(
+        required=False,
+        max_length=100,
+        help_text="The agency's self-grade per theme. Themes you leave out keep their self-grade.",
+    )
 
     class Meta:
         model = AgencyReturn
@@ -152,6 +185,7 @@ class AgencyReturnSerializer(serializers.ModelSerializer):
             "case",
             "agency",
             "status",
+            "self_grades",
             "good_practice",
             "areas_for_development",
             "recommendations",
@@ -193,7 +227,8 @@ class FindingSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["agreed_at", "recorded_by", "created_at", "updated_at"]
+        read_only_fields = ["self_grade", "agreed_at", "recorded_by", "created_at", "updated_at"]
+        extra_kwargs = {"self_grade": {"help_text": "The agency's self-grade, from its return (read only here)."}}
         validators: list[Any] = []
 
 
@@ -222,7 +257,7 @@ class ActionSerializer(serializers.ModelSerializer):
     owner_agency = ScopedRelatedField(selector=agencies_for, queryset=Agency.objects.all())
     case = ScopedRelatedField(selector=cases_for, queryset=Case.objects.all(), required=False, allow_null=True)
     finding = ScopedRelatedField(selector=findings_for, queryset=Finding.objects.all(), required=False, allow_null=True)
-    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    overdue = serializers.BooleanField(read_only=True, help_text="Outstanding with a due date before today.")
 
     class Meta:
         model = Action
@@ -368,11 +403,8 @@ class LearningSummarySerializer(serializers.ModelSerializer):
         ]
 
     def _exact(self, summary: LearningSummary) -> bool:
-        from agencies.selectors import scope_of
-
         request = self.context.get("request")
-        scope = scope_of(request.user if request else None)
-        return scope.is_business_unit(summary.partnership_id) or scope.is_auditor(summary.partnership_id)
+        return sees_exact_figures(request.user if request else None, summary.partnership_id)
 
     def get_suppressed(self, summary: LearningSummary) -> bool:
         return not self._exact(summary)

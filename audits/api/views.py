@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -52,30 +53,46 @@ from macfa.errors import ApplicationError
 # Every operation's error responses (the one Error shape) are added by macfa.api.document_errors.
 
 
+class ConditionalMixin:
+    """Every change to an existing record is conditional: the client sends If-Match with the ETag it read."""
+
+    @contextmanager
+    def conditional(self) -> Iterator[Any]:
+        """The record, locked for this transaction, if the client's If-Match is its current ETag (else 412/428)."""
+        with transaction.atomic():
+            instance = self.get_object()  # type: ignore[attr-defined]
+            locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+            require_if_match(self.request, locked)  # type: ignore[attr-defined]
+            yield locked
+
+    def respond(self, obj: Model, status_code: int = status.HTTP_200_OK, **headers: str) -> Response:
+        fresh = self.get_queryset().get(pk=obj.pk)  # type: ignore[attr-defined]
+        return Response(
+            self.get_serializer(fresh).data,  # type: ignore[attr-defined]
+            status=status_code,
+            headers={"ETag": etag_of(fresh), **headers},
+        )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        obj = self.get_object()  # type: ignore[attr-defined]
+        return Response(self.get_serializer(obj).data, headers={"ETag": etag_of(obj)})  # type: ignore[attr-defined]
+
+
 class ServiceViewSet(
+    ConditionalMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Create and update through the resource's services; updates need If-Match; nothing is ever deleted."""
+    """Create and update through the resource's services; changes need If-Match; nothing is ever deleted."""
 
     # Fields set when a record is made that cannot be changed afterwards.
     fixed_fields: tuple[str, ...] = ()
     create_service: Callable[..., Model]
     update_service: Callable[..., Model]
     instance_argument: str = "instance"
-
-    def respond(self, obj: Model, status_code: int = status.HTTP_200_OK, **headers: str) -> Response:
-        fresh = self.get_queryset().get(pk=obj.pk)
-        return Response(
-            self.get_serializer(fresh).data, status=status_code, headers={"ETag": etag_of(fresh), **headers}
-        )
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        obj = self.get_object()
-        return Response(self.get_serializer(obj).data, headers={"ETag": etag_of(obj)})
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -86,10 +103,7 @@ class ServiceViewSet(
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partial = kwargs.pop("partial", False)
-        with transaction.atomic():
-            instance = self.get_object()
-            locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
-            require_if_match(request, locked)
+        with self.conditional() as locked:
             serializer = self.get_serializer(locked, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
             changes = dict(serializer.validated_data)
@@ -139,9 +153,10 @@ class AuditViewSet(ServiceViewSet):
         """Move the audit to another stage (see `allowed_moves`)."""
         serializer = s.StatusMoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        audit = audit_services.audit_move(
-            actor=request.user, audit=self.get_object(), status=serializer.validated_data["status"]
-        )
+        with self.conditional() as audit:
+            audit = audit_services.audit_move(
+                actor=request.user, audit=audit, status=serializer.validated_data["status"]
+            )
         return self.respond(audit)
 
 
@@ -189,13 +204,17 @@ class AgencyReturnViewSet(ServiceViewSet):
     instance_argument = "agency_return"
 
     def get_queryset(self) -> QuerySet[Any]:
-        return agency_returns_for(self.request.user).order_by("case_id", "agency_id", "pk")
+        return (
+            agency_returns_for(self.request.user).prefetch_related("self_grades").order_by("case_id", "agency_id", "pk")
+        )
 
     @extend_schema(request=None, responses={200: s.AgencyReturnSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         """Submit the return to the audit; it can no longer be edited."""
-        return self.respond(return_services.agency_return_submit(actor=request.user, agency_return=self.get_object()))
+        with self.conditional() as agency_return:
+            submitted = return_services.agency_return_submit(actor=request.user, agency_return=agency_return)
+        return self.respond(submitted)
 
 
 class FindingViewSet(ServiceViewSet):
@@ -220,17 +239,19 @@ class FindingViewSet(ServiceViewSet):
         """Set the panel's grade, with the reason for any change from the agency's self-grade."""
         serializer = s.ModerateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return self.respond(
-            finding_services.finding_moderate(
-                actor=request.user, finding=self.get_object(), **serializer.validated_data
+        with self.conditional() as finding:
+            moderated = finding_services.finding_moderate(
+                actor=request.user, finding=finding, **serializer.validated_data
             )
-        )
+        return self.respond(moderated)
 
     @extend_schema(request=None, responses={200: s.FindingSerializer})
     @action(detail=True, methods=["post"])
     def agree(self, request: Request, pk: str | None = None) -> Response:
         """Record that the panel agreed the finding."""
-        return self.respond(finding_services.finding_agree(actor=request.user, finding=self.get_object()))
+        with self.conditional() as finding:
+            agreed = finding_services.finding_agree(actor=request.user, finding=finding)
+        return self.respond(agreed)
 
 
 def _action_move(name: str) -> Any:
@@ -241,9 +262,10 @@ def _action_move(name: str) -> Any:
     def move(self: ActionViewSet, request: Request, pk: str | None = None) -> Response:
         serializer = s.ActionMoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        moved = action_services.action_move(
-            actor=request.user, action=self.get_object(), status=target, **serializer.validated_data
-        )
+        with self.conditional() as action_obj:
+            moved = action_services.action_move(
+                actor=request.user, action=action_obj, status=target, **serializer.validated_data
+            )
         return self.respond(moved)
 
     move.__name__ = move.__qualname__ = name  # the router maps the POST to the method of this name
@@ -267,7 +289,7 @@ class ActionViewSet(ServiceViewSet):
     instance_argument = "action"
 
     def get_queryset(self) -> QuerySet[Any]:
-        return actions_for(self.request.user).order_by("due_date", "pk")
+        return actions_for(self.request.user).with_overdue().order_by("due_date", "pk")
 
     start = _action_move("start")
     complete = _action_move("complete")
@@ -303,7 +325,11 @@ class ActionViewSet(ServiceViewSet):
 
 
 class ConcernViewSet(
-    mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+    ConditionalMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Live child-protection issues found during audits, passed to the agency that must act at once."""
 
@@ -314,9 +340,6 @@ class ConcernViewSet(
     def get_queryset(self) -> QuerySet[Any]:
         return concerns_for(self.request.user).order_by("-raised_at", "pk")
 
-    def respond(self, obj: Model, status_code: int = status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data, status=status_code)
-
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -326,7 +349,9 @@ class ConcernViewSet(
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
         """The agency's lead confirms they have the concern in hand (due within one working day)."""
-        return self.respond(concern_services.concern_acknowledge(actor=request.user, concern=self.get_object()))
+        with self.conditional() as concern:
+            acknowledged = concern_services.concern_acknowledge(actor=request.user, concern=concern)
+        return self.respond(acknowledged)
 
     @extend_schema(request=s.ConcernCloseSerializer, responses={200: s.ConcernSerializer})
     @action(detail=True, methods=["post"])
@@ -334,9 +359,9 @@ class ConcernViewSet(
         """Close the concern with its outcome."""
         serializer = s.ConcernCloseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return self.respond(
-            concern_services.concern_close(actor=request.user, concern=self.get_object(), **serializer.validated_data)
-        )
+        with self.conditional() as concern:
+            closed = concern_services.concern_close(actor=request.user, concern=concern, **serializer.validated_data)
+        return self.respond(closed)
 
     @extend_schema(responses={200: s.ConcernCountsSerializer}, filters=False)
     @action(detail=False, methods=["get"])
@@ -374,7 +399,8 @@ class SummaryViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"])
     def compile(self, request: Request, pk: str | None = None) -> Response:
         """Queue a compile. Answers 202; poll the summary's `progress_stage`, `progress_percent` and `status`."""
-        summary = summary_services.summary_request_compile(actor=request.user, summary=self.get_object())
+        with self.conditional() as summary:
+            summary = summary_services.summary_request_compile(actor=request.user, summary=summary)
         location = request.build_absolute_uri(reverse("api:summary-detail", args=[summary.pk]))
         return self.respond(summary, status.HTTP_202_ACCEPTED, Location=location)
 
@@ -382,19 +408,24 @@ class SummaryViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         """Send the compiled summary to the board for review."""
-        return self.respond(summary_services.summary_submit(actor=request.user, summary=self.get_object()))
+        with self.conditional() as summary:
+            submitted = summary_services.summary_submit(actor=request.user, summary=summary)
+        return self.respond(submitted)
 
     @extend_schema(request=None, responses={200: s.LearningSummarySerializer})
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
         """Publish an approved summary."""
-        return self.respond(summary_services.summary_publish(actor=request.user, summary=self.get_object()))
+        with self.conditional() as summary:
+            published = summary_services.summary_publish(actor=request.user, summary=summary)
+        return self.respond(published)
 
     @extend_schema(request=None, responses={202: s.LearningSummarySerializer})
     @action(detail=True, methods=["post"])
     def export(self, request: Request, pk: str | None = None) -> Response:
         """Make the briefing files again (they are made when the board approves). Answers 202."""
-        summary = summary_services.summary_request_export(actor=request.user, summary=self.get_object())
+        with self.conditional() as summary:
+            summary = summary_services.summary_request_export(actor=request.user, summary=summary)
         return self.respond(summary, status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -417,13 +448,16 @@ class SummaryViewSet(ServiceViewSet):
     @action(detail=True, methods=["get", "post"])
     def reviews(self, request: Request, pk: str | None = None) -> Response:
         """The board's reviews; board members post a comment, an approval or a request for changes."""
-        summary = self.get_object()
         context = self.get_serializer_context()
         if request.method == "POST":
             serializer = s.SummaryReviewSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            review = summary_services.summary_review(actor=request.user, summary=summary, **serializer.validated_data)
+            with self.conditional() as summary:
+                review = summary_services.summary_review(
+                    actor=request.user, summary=summary, **serializer.validated_data
+                )
             return Response(s.SummaryReviewSerializer(review, context=context).data, status=201)
+        summary = self.get_object()
         reviews = (
             summary_reviews_for(request.user)
             .filter(summary=summary)

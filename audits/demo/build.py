@@ -39,6 +39,7 @@ from audits.models import (
     ChildFamilyView,
     Finding,
     LearningSummary,
+    ReturnGrade,
     SafeguardingConcern,
     Theme,
 )
@@ -194,7 +195,7 @@ def _build_returns_and_findings(
 ) -> None:
     submitted_at = panel_time - datetime.timedelta(days=14)
     for agency in involved:
-        _ensure(
+        agency_return = _ensure(
             AgencyReturn,
             {"case": case, "agency": agency},
             {
@@ -210,6 +211,7 @@ def _build_returns_and_findings(
                 continue  # judged once for the multi-agency response below
             grade = _grade(rng, plan.quality)
             self_grade = max(Grade.OUTSTANDING, grade - 1) if rng.random() < 0.3 else grade
+            _ensure(ReturnGrade, {"agency_return": agency_return, "theme": themes[slug]}, {"grade": self_grade})
             _ensure_finding(case, agency, themes[slug], grade, self_grade, users, panel_time)
     if plan.voice_evident_in is not None:
         evident = index <= plan.voice_evident_in

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from audits.models.action import Action, ActionUpdate, SafeguardingConcern
 from audits.models.audit import Audit, Theme
-from audits.models.case import AgencyReturn, Case, CaseFactor, ChildFamilyView, Finding
+from audits.models.case import AgencyReturn, Case, CaseFactor, ChildFamilyView, Finding, ReturnGrade
 from audits.models.notification import Notification, NotificationKind
 from audits.models.summary import BriefingFormat, LearningSummary, SummaryExport, SummaryReview
 
@@ -19,6 +19,7 @@ __all__ = [
     "LearningSummary",
     "Notification",
     "NotificationKind",
+    "ReturnGrade",
     "SafeguardingConcern",
     "SummaryExport",
     "SummaryReview",

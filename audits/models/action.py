@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import ExpressionWrapper, F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -12,6 +12,34 @@ from agencies.models import Agency
 from audits.choices import ACTION_OUTSTANDING_STATUSES, ActionStatus, ConcernStatus
 from audits.models.audit import Audit
 from audits.models.case import Case, Finding
+
+
+class ActionQuerySet(models.QuerySet["Action"]):
+    """The action plan's vocabulary, defined once (docs/decisions.md: the boundaries of overdue and due soon)."""
+
+    def outstanding(self) -> ActionQuerySet:
+        """Not yet completed: open, in progress or reopened."""
+        return self.filter(status__in=ACTION_OUTSTANDING_STATUSES)
+
+    def overdue(self, *, today: datetime.date | None = None) -> ActionQuerySet:
+        """Outstanding with a due date before today: an action due today is not overdue until tomorrow."""
+        return self.filter(overdue_condition(today))
+
+    def not_overdue(self, *, today: datetime.date | None = None) -> ActionQuerySet:
+        return self.exclude(overdue_condition(today))
+
+    def due_within(self, *, days: int, today: datetime.date | None = None) -> ActionQuerySet:
+        """Outstanding and due from today up to and including ``days`` days from today."""
+        today = today or timezone.localdate()
+        return self.outstanding().filter(due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days))
+
+    def with_overdue(self, *, today: datetime.date | None = None) -> ActionQuerySet:
+        """Annotate each action with ``overdue`` for lists that show the flag."""
+        return self.annotate(overdue=ExpressionWrapper(overdue_condition(today), output_field=models.BooleanField()))
+
+
+def overdue_condition(today: datetime.date | None = None) -> Q:
+    return Q(status__in=ACTION_OUTSTANDING_STATUSES, due_date__lt=today or timezone.localdate())
 
 
 class Action(models.Model):
@@ -36,6 +64,8 @@ class Action(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
+    objects = ActionQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_date", "id"]
         constraints = [
@@ -53,10 +83,6 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_agency}: {self.description[:60]}"
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.status in ACTION_OUTSTANDING_STATUSES and self.due_date < timezone.localdate()
 
 
 class ActionUpdate(models.Model):

@@ -129,6 +129,28 @@ class AgencyReturn(models.Model):
         return f"{self.agency} return on {self.case}"
 
 
+class ReturnGrade(models.Model):
+    """An agency's self-grade for one theme in its return: the agency's voice, which the panel moderates."""
+
+    agency_return = models.ForeignKey(AgencyReturn, on_delete=models.CASCADE, related_name="self_grades")
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="+")
+    grade = models.PositiveSmallIntegerField(choices=Grade.choices)
+
+    class Meta:
+        ordering = ["agency_return", "theme"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency_return", "theme"], name="return_grade_one_per_theme"),
+            models.CheckConstraint(
+                condition=Q(grade__in=GRADE_VALUES),
+                name="return_grade_on_scale",
+                violation_error_message="The self-grade must be on the four-point scale.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.theme}: {self.get_grade_display()}"
+
+
 class Finding(models.Model):
     """A judgement on one case, for one agency (or the multi-agency response when empty), on one theme."""
 
@@ -143,7 +165,10 @@ class Finding(models.Model):
     )
     theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="findings")
     self_grade = models.PositiveSmallIntegerField(
-        choices=Grade.choices, null=True, blank=True, help_text="The agency's own grade, from its return."
+        choices=Grade.choices,
+        null=True,
+        blank=True,
+        help_text="The agency's own grade, copied from its return (ReturnGrade) by the services.",
     )
     grade = models.PositiveSmallIntegerField(
         choices=Grade.choices, null=True, blank=True, help_text="The panel's moderated grade."
@@ -213,3 +238,8 @@ class Finding(models.Model):
     @property
     def is_agreed(self) -> bool:
         return self.agreed_at is not None
+
+    @property
+    def grade_moved(self) -> bool:
+        """The panel's grade differs from the agency's self-grade (a reason is then required)."""
+        return self.self_grade is not None and self.grade is not None and self.self_grade != self.grade

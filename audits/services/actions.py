@@ -8,15 +8,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency
-from agencies.selectors import scope_of
 from audits.choices import ActionStatus
 from audits.models import Action, ActionUpdate, Audit, Case, Finding
-from audits.permissions import may_manage_audit, require, require_manager
+from audits.permissions import may_add_action_update, may_move_action, require, require_manager
 from audits.workflow import ACTION_MACHINE
 from macfa.errors import ApplicationError
+from macfa.updates import model_update
 
-# Agency leads move their own agency's actions along; verifying and reopening are the auditor's judgement.
-MOVES_BY_AGENCY_LEAD = {ActionStatus.IN_PROGRESS, ActionStatus.COMPLETED}
+# What agreeing an action fixes: the audit it belongs to, its status and who did what are not edited.
+EDITABLE_ACTION_FIELDS = ("owner_agency", "description", "due_date", "case", "finding")
 
 
 def _validate(action: Action) -> None:
@@ -60,20 +60,12 @@ def action_create(
 
 
 def action_update(*, actor: Any, action: Action, **changes: Any) -> Action:
+    """Change what was agreed: the owner, description, due date, or the case or finding it came from."""
     require_manager(actor, action.audit)
-    for name, value in changes.items():
-        setattr(action, name, value)
+    model_update(instance=action, fields=EDITABLE_ACTION_FIELDS, data=changes)
     _validate(action)
     action.save()
     return action
-
-
-def _may_write_trail(actor: Any, action: Action, status: str | None) -> bool:
-    scope = scope_of(actor)
-    if may_manage_audit(scope, action.audit):
-        return True
-    lead = scope.leads_agency(action.audit.partnership_id, action.owner_agency_id)
-    return lead and (status is None or status in MOVES_BY_AGENCY_LEAD)
 
 
 def _record(action: Action, actor: Any, note: str, evidence: File | None, previous: str = "", status: str = "") -> None:
@@ -92,7 +84,7 @@ def action_move(
     evidence: File | None = None,
 ) -> Action:
     """Apply a status change to an action and record it, with the note and evidence, in its trail."""
-    require(_may_write_trail(actor, action, status), "You cannot make this change to this action.")
+    require(may_move_action(actor, action, status), "You cannot make this change to this action.")
     if status == ActionStatus.REOPENED and not note.strip():
         raise ApplicationError("Say why the action is being reopened.", field="note")
     with transaction.atomic():
@@ -112,7 +104,7 @@ def action_move(
 
 def action_add_update(*, actor: Any, action: Action, note: str = "", evidence: File | None = None) -> ActionUpdate:
     """Add progress or evidence to an action's trail without changing its status."""
-    require(_may_write_trail(actor, action, None), "Only the owning agency's lead or the audit's managers can do this.")
+    require(may_add_action_update(actor, action), "Only the owning agency's lead or the audit's managers can do this.")
     if not note.strip() and evidence is None:
         raise ApplicationError("Write a note or attach evidence.", field="note")
     with transaction.atomic():

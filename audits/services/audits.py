@@ -9,10 +9,12 @@ from django.db import transaction
 from agencies.models import Agency, Partnership
 from agencies.selectors import scope_of
 from audits.models import Audit, Theme
-from audits.permissions import require, require_manager
+from audits.permissions import is_auditor_in, may_plan_audit, require, require_manager
 from audits.workflow import AUDIT_MACHINE
 from macfa.errors import ApplicationError
+from macfa.updates import model_update
 
+RELATIONS = ("focus_themes", "agencies", "benchmark_audits")
 EDITABLE_AUDIT_FIELDS = {
     "reference",
     "title",
@@ -27,7 +29,8 @@ EDITABLE_AUDIT_FIELDS = {
 }
 
 
-def _validate_audit(audit: Audit, benchmark_audits: Iterable[Audit] | None) -> None:
+def _validate_audit(audit: Audit, relations: dict[str, Any]) -> None:
+    """Every related record must belong to the audit's own partnership, whatever else the actor may see."""
     if (
         Audit.objects.filter(partnership_id=audit.partnership_id, reference=audit.reference)
         .exclude(pk=audit.pk)
@@ -36,9 +39,16 @@ def _validate_audit(audit: Audit, benchmark_audits: Iterable[Audit] | None) -> N
         raise ApplicationError("This partnership already has an audit with this reference.", field="reference")
     if audit.start_date and audit.end_date and audit.end_date < audit.start_date:
         raise ApplicationError("The audit cannot end before it starts.", field="end_date")
-    if audit.auditor is not None and not scope_of(audit.auditor).is_auditor(audit.partnership_id):
+    if audit.auditor is not None and not is_auditor_in(audit.auditor, audit.partnership_id):
         raise ApplicationError("This person is not an auditor in this partnership.", field="auditor")
-    for benchmark in benchmark_audits or ():
+    for theme in relations.get("focus_themes") or ():
+        if theme.partnership_id not in (None, audit.partnership_id):
+            raise ApplicationError("This theme belongs to another partnership.", field="focus_themes")
+    partners = set(audit.partnership.agencies.values_list("pk", flat=True)) if relations.get("agencies") else set()
+    for agency in relations.get("agencies") or ():
+        if agency.pk not in partners:
+            raise ApplicationError("This agency is not a partner of this partnership.", field="agencies")
+    for benchmark in relations.get("benchmark_audits") or ():
         if benchmark.pk == audit.pk or benchmark.partnership_id != audit.partnership_id:
             raise ApplicationError(
                 "Benchmark audits must be other audits of the same partnership.", field="benchmark_audits"
@@ -61,12 +71,8 @@ def audit_create(
     end_date: datetime.date | None = None,
 ) -> Audit:
     """Plan an audit. An auditor who plans one runs it unless they name another auditor."""
-    scope = scope_of(actor)
-    require(
-        scope.is_business_unit(partnership.pk) or scope.is_auditor(partnership.pk),
-        "Only the business unit or an auditor can plan an audit.",
-    )
-    if auditor is None and not scope.is_business_unit(partnership.pk):
+    require(may_plan_audit(actor, partnership.pk), "Only the business unit or an auditor can plan an audit.")
+    if auditor is None and not scope_of(actor).is_business_unit(partnership.pk):
         auditor = actor
     audit = Audit(
         partnership=partnership,
@@ -78,26 +84,25 @@ def audit_create(
         panel_date=panel_date,
         end_date=end_date,
     )
-    _validate_audit(audit, benchmark_audits)
+    relations = {
+        "focus_themes": list(focus_themes),
+        "agencies": list(agencies),
+        "benchmark_audits": list(benchmark_audits),
+    }
+    _validate_audit(audit, relations)
     with transaction.atomic():
         audit.save()
-        audit.focus_themes.set(focus_themes)
-        audit.agencies.set(agencies)
-        audit.benchmark_audits.set(benchmark_audits)
+        for name, records in relations.items():
+            getattr(audit, name).set(records)
     return audit
 
 
 def audit_update(*, actor: Any, audit: Audit, **changes: Any) -> Audit:
+    """Change the audit's plan; its partnership and stage are not edited here."""
     require_manager(actor, audit)
-    unknown = set(changes) - EDITABLE_AUDIT_FIELDS
-    if unknown:
-        raise ApplicationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
-    relations = {
-        name: changes.pop(name) for name in ("focus_themes", "agencies", "benchmark_audits") if name in changes
-    }
-    for name, value in changes.items():
-        setattr(audit, name, value)
-    _validate_audit(audit, relations.get("benchmark_audits"))
+    relations = {name: list(changes.pop(name)) for name in RELATIONS if name in changes}
+    model_update(instance=audit, fields=EDITABLE_AUDIT_FIELDS - set(RELATIONS), data=changes)
+    _validate_audit(audit, relations)
     with transaction.atomic():
         audit.save()
         for name, value in relations.items():

@@ -12,6 +12,11 @@ from audits.models import Audit, Case, CaseFactor, ChildFamilyView
 from audits.permissions import require_manager
 from audits.validators import validate_pseudonymous_reference
 from macfa.errors import ApplicationError, ConflictError
+from macfa.updates import model_update
+
+# A case stays in the audit it was sampled into; everything else about it may be corrected.
+EDITABLE_CASE_FIELDS = ("reference", "age_band", "level_of_need", "plan_type")
+EDITABLE_VIEW_FIELDS = ("speaker", "summary")
 
 
 def require_open(audit: Audit) -> None:
@@ -56,13 +61,20 @@ def case_create(
     return case
 
 
-def case_update(*, actor: Any, case: Case, **changes: Any) -> Case:
+def case_update(
+    *,
+    actor: Any,
+    case: Case,
+    factors: Iterable[str] | None = None,
+    agencies: Iterable[Agency] | None = None,
+    **changes: Any,
+) -> Case:
+    """Correct a case's characteristics, factors or involved agencies (it stays in its audit)."""
     require_manager(actor, case.audit)
     require_open(case.audit)
-    agencies = changes.pop("agencies", None)
-    factors = changes.pop("factors", None)
-    for name, value in changes.items():
-        setattr(case, name, value)
+    agencies = list(agencies) if agencies is not None else None
+    factors = list(factors) if factors is not None else None
+    model_update(instance=case, fields=EDITABLE_CASE_FIELDS, data=changes)
     _validate_case(case, agencies)
     with transaction.atomic():
         case.save()
@@ -85,7 +97,6 @@ def child_family_view_record(*, actor: Any, case: Case, speaker: str, summary: s
 def child_family_view_update(*, actor: Any, view: ChildFamilyView, **changes: Any) -> ChildFamilyView:
     require_manager(actor, view.case.audit)
     require_open(view.case.audit)
-    for name, value in changes.items():
-        setattr(view, name, value)
+    model_update(instance=view, fields=EDITABLE_VIEW_FIELDS, data=changes)
     view.save()
     return view

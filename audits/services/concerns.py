@@ -6,17 +6,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency
-from agencies.selectors import scope_of
 from audits.choices import ConcernStatus
 from audits.models import Case, SafeguardingConcern
-from audits.permissions import may_manage_audit, require, require_manager
+from audits.permissions import may_acknowledge_concern, may_close_concern, may_raise_concern, require
 from audits.workflow import CONCERN_MACHINE
 from macfa.errors import ApplicationError
 
 
 def concern_raise(*, actor: Any, case: Case, agency: Agency, description: str) -> SafeguardingConcern:
     """Pass a live child-protection issue found during the audit to the agency that must act on it."""
-    require_manager(actor, case.audit)
+    require(may_raise_concern(actor, case), "Only the business unit or this audit's auditor can raise a concern.")
     if not case.audit.partnership.agencies.filter(pk=agency.pk).exists():
         raise ApplicationError("This agency is not a partner of this audit's partnership.", field="agency")
     if not description.strip():
@@ -26,9 +25,8 @@ def concern_raise(*, actor: Any, case: Case, agency: Agency, description: str) -
 
 def concern_acknowledge(*, actor: Any, concern: SafeguardingConcern) -> SafeguardingConcern:
     """The agency's lead confirms they have the concern and are acting on it."""
-    scope = scope_of(actor)
     require(
-        scope.leads_agency(concern.case.audit.partnership_id, concern.agency_id),
+        may_acknowledge_concern(actor, concern),
         "Only the lead of the agency that must act can acknowledge this concern.",
     )
     with transaction.atomic():
@@ -40,10 +38,8 @@ def concern_acknowledge(*, actor: Any, concern: SafeguardingConcern) -> Safeguar
 
 
 def concern_close(*, actor: Any, concern: SafeguardingConcern, outcome: str) -> SafeguardingConcern:
-    scope = scope_of(actor)
     require(
-        scope.leads_agency(concern.case.audit.partnership_id, concern.agency_id)
-        or may_manage_audit(scope, concern.case.audit),
+        may_close_concern(actor, concern),
         "Only the agency's lead, the audit's auditor or the business unit can close this concern.",
     )
     if not outcome.strip():

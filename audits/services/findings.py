@@ -6,14 +6,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency
-from agencies.selectors import scope_of
-from audits.models import Case, Finding, Theme
-from audits.permissions import may_manage_audit, require, require_manager
+from audits.models import Case, Finding, ReturnGrade, Theme
+from audits.permissions import require_manager
 from audits.services.cases import require_open
 from macfa.errors import ApplicationError, ConflictError
+from macfa.updates import model_update
 
-# What an agency lead may say in a finding about their own agency: the self-assessment, not the panel's view.
-LEAD_FIELDS = {"self_grade", "kind", "narrative"}
+# Findings are the auditor's and the panel's. The agency's voice is its return: the self-grade is copied from it.
+EDITABLE_FINDING_FIELDS = ("kind", "narrative", "grade", "change_reason")
 
 
 def _validate(finding: Finding) -> None:
@@ -27,23 +27,21 @@ def _validate(finding: Finding) -> None:
         raise ConflictError(
             "There is already a finding for this case, agency and theme: change that one instead.", field="theme"
         )
-    moved = finding.self_grade is not None and finding.grade is not None and finding.self_grade != finding.grade
-    if moved and not finding.change_reason.strip():
+    if finding.grade_moved and not finding.change_reason.strip():
         raise ApplicationError(
             "Give the reason when the panel's grade differs from the self-grade.", field="change_reason"
         )
 
 
-def _is_lead_only(actor: Any, case: Case, agency_id: int | None) -> bool:
-    """True when the actor writes as the agency's lead rather than as the panel."""
-    scope = scope_of(actor)
-    if may_manage_audit(scope, case.audit):
-        return False
-    require(
-        agency_id is not None and scope.leads_agency(case.audit.partnership_id, agency_id),
-        "Only the audit's auditor, the business unit or this agency's lead can record this finding.",
+def self_grade_in_return(*, case: Case, agency: Agency | None, theme: Theme) -> int | None:
+    """The agency's self-grade for the theme in its return for the case, if it gave one."""
+    if agency is None:
+        return None
+    return (
+        ReturnGrade.objects.filter(agency_return__case=case, agency_return__agency=agency, theme=theme)
+        .values_list("grade", flat=True)
+        .first()
     )
-    return True
 
 
 def finding_record(
@@ -54,21 +52,22 @@ def finding_record(
     kind: str,
     agency: Agency | None = None,
     narrative: str = "",
-    self_grade: int | None = None,
     grade: int | None = None,
     change_reason: str = "",
 ) -> Finding:
-    """Record a judgement on one case, for one agency (or the multi-agency response), against one theme."""
+    """Record the panel's judgement on one case, for one agency (or the multi-agency response), against one theme.
+
+    The agency's self-grade is taken from its return, never typed here.
+    """
+    require_manager(actor, case.audit)
     require_open(case.audit)
-    if _is_lead_only(actor, case, agency.pk if agency else None) and (grade is not None or change_reason):
-        raise ApplicationError("Only the panel sets the moderated grade; give your self-grade.", field="grade")
     finding = Finding(
         case=case,
         agency=agency,
         theme=theme,
         kind=kind,
         narrative=narrative,
-        self_grade=self_grade,
+        self_grade=self_grade_in_return(case=case, agency=agency, theme=theme),
         grade=grade,
         change_reason=change_reason,
         recorded_by_id=actor.pk,
@@ -79,15 +78,10 @@ def finding_record(
 
 
 def finding_update(*, actor: Any, finding: Finding, **changes: Any) -> Finding:
+    """Change the panel's kind, narrative, grade or reason; the case, agency and theme stay as recorded."""
+    require_manager(actor, finding.case.audit)
     require_open(finding.case.audit)
-    if _is_lead_only(actor, finding.case, finding.agency_id):
-        forbidden = set(changes) - LEAD_FIELDS
-        if forbidden:
-            raise ApplicationError("Only the panel changes this part of a finding.", field=sorted(forbidden)[0])
-        if finding.agreed_at is not None:
-            raise ConflictError("This finding was agreed at panel and can no longer be changed by the agency.")
-    for name, value in changes.items():
-        setattr(finding, name, value)
+    model_update(instance=finding, fields=EDITABLE_FINDING_FIELDS, data=changes)
     _validate(finding)
     finding.save()
     return finding
@@ -103,17 +97,12 @@ def finding_moderate(
     narrative: str | None = None,
 ) -> Finding:
     """Set the panel's moderated grade, with the reason for any change from the agency's self-grade."""
-    require_manager(actor, finding.case.audit)
-    require_open(finding.case.audit)
-    finding.grade = grade
-    finding.change_reason = change_reason
+    changes: dict[str, Any] = {"grade": grade, "change_reason": change_reason}
     if kind is not None:
-        finding.kind = kind
+        changes["kind"] = kind
     if narrative is not None:
-        finding.narrative = narrative
-    _validate(finding)
-    finding.save()
-    return finding
+        changes["narrative"] = narrative
+    return finding_update(actor=actor, finding=finding, **changes)
 
 
 def finding_agree(*, actor: Any, finding: Finding) -> Finding:

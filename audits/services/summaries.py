@@ -9,22 +9,22 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Partnership
-from agencies.selectors import scope_of
 from audits.choices import ReviewDecision, SummaryStatus
 from audits.models import Audit, LearningSummary, SummaryReview, Theme
-from audits.permissions import require
+from audits.permissions import may_prepare_summary, may_publish_summary, may_review_summary, require
 from audits.workflow import SUMMARY_MACHINE
 from macfa.errors import ApplicationError, ConflictError
+from macfa.updates import model_update
 
 # Content may change until the board approves it.
 EDITABLE_STATUSES = (SummaryStatus.DRAFT, SummaryStatus.COMPILED, SummaryStatus.FAILED)
+EDITABLE_SUMMARY_FIELDS = ("title", "period_start", "period_end", "key_messages")
 ABANDONED_AFTER = datetime.timedelta(minutes=10)
 
 
 def _require_editor(actor: Any, partnership_id: int) -> None:
-    scope = scope_of(actor)
     require(
-        scope.is_business_unit(partnership_id) or scope.is_auditor(partnership_id),
+        may_prepare_summary(actor, partnership_id),
         "Only the business unit or an auditor can prepare learning summaries.",
     )
 
@@ -74,17 +74,25 @@ def summary_create(
     return summary
 
 
-def summary_update(*, actor: Any, summary: LearningSummary, **changes: Any) -> LearningSummary:
+def summary_update(
+    *,
+    actor: Any,
+    summary: LearningSummary,
+    themes: Iterable[Theme] | None = None,
+    audits: Iterable[Audit] | None = None,
+    **changes: Any,
+) -> LearningSummary:
+    """Change what the summary covers or its key messages, until the board approves it."""
     _require_editor(actor, summary.partnership_id)
     if summary.status not in EDITABLE_STATUSES:
         raise ConflictError(
             f"A summary that is {summary.get_status_display().lower()} cannot be edited.", field="status"
         )
-    themes, audits = changes.pop("themes", None), changes.pop("audits", None)
-    if themes is not None and not list(themes):
+    themes = list(themes) if themes is not None else None
+    audits = list(audits) if audits is not None else None
+    if themes is not None and not themes:
         raise ApplicationError("Choose at least one theme.", field="themes")
-    for name, value in changes.items():
-        setattr(summary, name, value)
+    model_update(instance=summary, fields=EDITABLE_SUMMARY_FIELDS, data=changes)
     _validate(summary, themes, audits)
     with transaction.atomic():
         summary.save()
@@ -99,11 +107,12 @@ def summary_claim_for_compile(summary: LearningSummary) -> LearningSummary:
     """Move the summary to "compiling" with a conditional update, so two claims at once succeed once.
 
     Raises ConflictError (listing the allowed moves) when it cannot be claimed. A compile whose worker died stops
-    updating its progress; after ABANDONED_AFTER it may be claimed again.
+    updating its progress; after ABANDONED_AFTER the machine's compiling → compiling move re-claims it.
     """
     startable = [state for state in SUMMARY_MACHINE.transitions if SUMMARY_MACHINE.can_move(state, "compiling")]
     abandoned = Q(status=SummaryStatus.COMPILING, updated_at__lt=timezone.now() - ABANDONED_AFTER)
-    claimed = LearningSummary.objects.filter(Q(pk=summary.pk) & (Q(status__in=startable) | abandoned)).update(
+    claimable = Q(status__in=[state for state in startable if state != SummaryStatus.COMPILING]) | abandoned
+    claimed = LearningSummary.objects.filter(Q(pk=summary.pk) & claimable).update(
         status=SummaryStatus.COMPILING,
         progress_stage="queued",
         progress_percent=0,
@@ -112,8 +121,45 @@ def summary_claim_for_compile(summary: LearningSummary) -> LearningSummary:
     )
     summary.refresh_from_db()
     if not claimed:
+        if summary.status == SummaryStatus.COMPILING:
+            raise ConflictError("This summary is being compiled now: wait for it to finish.", field="status")
         SUMMARY_MACHINE.apply(summary, SummaryStatus.COMPILING)  # raises with the allowed moves
     return summary
+
+
+def _claimed(summary_id: int) -> Any:
+    return LearningSummary.objects.filter(pk=summary_id, status=SummaryStatus.COMPILING)
+
+
+def summary_record_progress(*, summary_id: int, stage: str, percent: int) -> None:
+    """Show how far a claimed compile has gone (and that its worker is alive)."""
+    _claimed(summary_id).update(progress_stage=stage, progress_percent=percent, updated_at=timezone.now())
+
+
+def summary_mark_compiled(*, summary_id: int, content: dict[str, Any]) -> bool:
+    """Store a finished compile's content in one write; False when the summary is no longer being compiled."""
+    with transaction.atomic():
+        summary = _claimed(summary_id).select_for_update().first()
+        if summary is None:
+            return False
+        SUMMARY_MACHINE.apply(summary, SummaryStatus.COMPILED)
+        summary.content = content
+        summary.assurance_level = content["assurance"]["level"]
+        summary.compiled_at = timezone.now()
+        summary.progress_stage, summary.progress_percent, summary.error = "compiled", 100, ""
+        summary.save()
+    return True
+
+
+def summary_mark_failed(*, summary_id: int, message: str) -> None:
+    """Record why a compile failed; the previous content is kept."""
+    with transaction.atomic():
+        summary = _claimed(summary_id).select_for_update().first()
+        if summary is None:
+            return
+        SUMMARY_MACHINE.apply(summary, SummaryStatus.FAILED)
+        summary.error, summary.progress_stage = message, "failed"
+        summary.save()
 
 
 def summary_request_compile(*, actor: Any, summary: LearningSummary) -> LearningSummary:
@@ -147,7 +193,7 @@ def summary_submit(*, actor: Any, summary: LearningSummary) -> LearningSummary:
 
 def summary_review(*, actor: Any, summary: LearningSummary, decision: str, comment: str = "") -> SummaryReview:
     """A board member comments on, approves, or requests changes to a summary in review."""
-    require(scope_of(actor).is_board(summary.partnership_id), "Only board members review learning summaries.")
+    require(may_review_summary(actor, summary.partnership_id), "Only board members review learning summaries.")
     if decision == ReviewDecision.REQUEST_CHANGES and not comment.strip():
         raise ApplicationError("Say what should change when requesting changes.", field="comment")
     if decision == ReviewDecision.COMMENT and not comment.strip():
@@ -165,7 +211,7 @@ def summary_review(*, actor: Any, summary: LearningSummary, decision: str, comme
 
 def summary_publish(*, actor: Any, summary: LearningSummary) -> LearningSummary:
     """The business unit publishes an approved summary to agency leads and as a briefing."""
-    require(scope_of(actor).is_business_unit(summary.partnership_id), "Only the business unit publishes summaries.")
+    require(may_publish_summary(actor, summary.partnership_id), "Only the business unit publishes summaries.")
     return _move(summary, SummaryStatus.PUBLISHED, published_at=timezone.now())
 
 

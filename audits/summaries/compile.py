@@ -19,7 +19,6 @@ from django.utils import timezone
 from agencies.models import Sector
 from audits.calendar import acknowledgement_deadline
 from audits.choices import (
-    ACTION_OUTSTANDING_STATUSES,
     ActionStatus,
     AgeBand,
     FindingKind,
@@ -29,6 +28,7 @@ from audits.choices import (
     Speaker,
 )
 from audits.models import Action, Audit, Case, ChildFamilyView, Finding, LearningSummary, SafeguardingConcern
+from audits.models.action import overdue_condition
 from audits.summaries.assurance import propose_assurance
 
 CONTENT_VERSION = 1
@@ -283,7 +283,7 @@ def _actions(audit_ids: list[int], today: datetime.date) -> dict[str, Any]:
             raised=Count("pk"),
             completed=Count("pk", filter=Q(status__in=done)),
             verified=Count("pk", filter=Q(status=ActionStatus.VERIFIED)),
-            overdue=Count("pk", filter=Q(status__in=ACTION_OUTSTANDING_STATUSES, due_date__lt=today)),
+            overdue=Count("pk", filter=overdue_condition(today)),
         )
         .order_by("agency")
     )

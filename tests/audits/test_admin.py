@@ -149,16 +149,16 @@ def test_business_unit_sees_demo_style_audit_with_its_cases(superuser: object) -
     assert "MACFA 31" in page and "M31-01" in page
 
 
-def test_advance_stage_action_moves_audit_through_the_state_machine(superuser: object) -> None:
+def test_stage_action_moves_audit_through_the_state_machine(superuser: object) -> None:
     audit = AuditFactory()
     response = admin_client(superuser).post(
         reverse("admin:audits_audit_changelist"),
-        {"action": "advance_stage", "_selected_action": [audit.pk]},
+        {"action": "move_to_agency_returns", "_selected_action": [audit.pk]},
         follow=True,
     )
     audit.refresh_from_db()
     assert audit.status == "agency_returns"
-    assert "Moved 1 audit(s) to their next stage." in response.content.decode()
+    assert "Move the selected audits to agency returns: done for 1." in response.content.decode()
 
 
 def test_verify_action_records_who_verified_in_the_trail(superuser: object) -> None:

@@ -33,5 +33,7 @@ def test_compile_summary_explains_what_it_cannot_do() -> None:
         call_command("compile_summary", "999999")
     known = Known()
     LearningSummary.objects.filter(pk=known.summary.pk).update(status=SummaryStatus.PUBLISHED)
-    with pytest.raises(CommandError, match="cannot move from 'published' to 'compiling'"):
+    with pytest.raises(
+        CommandError, match="A learning summary that is published cannot be moved to compiling: published is final"
+    ):
         call_command("compile_summary", str(known.summary.pk))

@@ -89,7 +89,7 @@ def test_agency_lead_acknowledges_a_concern_from_the_page(parties: Parties, audi
     concern.refresh_from_db()
     assert concern.status == ConcernStatus.ACKNOWLEDGED
     again = lead.post(reverse("pages:concern", args=[concern.pk]))
-    assert again.status_code == 409 and "cannot move" in again.content.decode()
+    assert again.status_code == 409 and "This safeguarding concern is already acknowledged." in again.content.decode()
 
 
 def test_repeated_wrong_passwords_lock_the_sign_in_for_a_while(parties: Parties) -> None:

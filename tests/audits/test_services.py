@@ -92,3 +92,67 @@ def test_finding_agree_needs_a_panel_grade(parties: Parties, audit: object) -> N
     finding.grade = 2
     finding.save()
     assert finding_agree(actor=parties.auditor, finding=finding).agreed_at is not None
+
+
+def test_services_refuse_fields_they_do_not_own(parties: Parties, audit: object) -> None:
+    """A status moves only through its machine, with its trail; identity fields stay as recorded."""
+    from audits.services.actions import action_update
+    from audits.services.findings import finding_update
+
+    action = ActionFactory(audit=audit, owner_agency=parties.agency, status=ActionStatus.COMPLETED)
+    with pytest.raises(ApplicationError, match="These cannot be changed here: status"):
+        action_update(actor=parties.auditor, action=action, status=ActionStatus.VERIFIED)
+    action.refresh_from_db()
+    assert action.status == ActionStatus.COMPLETED and not action.updates.exists()
+
+    finding = FindingFactory(case__audit=audit)
+    other_case = FindingFactory(case__audit=audit).case
+    for field, value in [("case", other_case), ("self_grade", 1), ("agreed_at", None), ("recorded_by", None)]:
+        with pytest.raises(ApplicationError, match=f"These cannot be changed here: {field}"):
+            finding_update(actor=parties.auditor, finding=finding, **{field: value})
+    finding.refresh_from_db()
+    assert finding.case_id != other_case.pk
+
+
+def test_the_named_auditor_must_hold_the_auditor_role_in_that_partnership(parties: Parties) -> None:
+    """One rule, one function (is_auditor_in): an operator is not an auditor, nor is another partnership's."""
+    from audits.services.audits import audit_create
+    from tests.agencies.factories import UserFactory
+
+    operator = UserFactory(is_superuser=True, is_staff=True)
+    for person in (operator, parties.lead, parties.board_member):
+        with pytest.raises(ApplicationError, match="not an auditor in this partnership"):
+            audit_create(
+                actor=parties.business_unit,
+                partnership=parties.partnership,
+                reference="MACFA 77",
+                title="T",
+                auditor=person,
+            )
+    made = audit_create(
+        actor=parties.business_unit,
+        partnership=parties.partnership,
+        reference="MACFA 77",
+        title="T",
+        auditor=parties.auditor,
+    )
+    assert made.auditor == parties.auditor
+
+
+def test_an_audit_joins_only_its_own_partnerships_agencies_and_themes(parties: Parties) -> None:
+    """An auditor in two partnerships cannot plan an audit in one with the other's agency or theme."""
+    from agencies.models import Role
+    from audits.services.audits import audit_create
+    from tests.agencies.factories import AgencyFactory, MembershipFactory
+    from tests.audits.factories import ThemeFactory
+
+    MembershipFactory(user=parties.auditor, partnership=parties.other_partnership, role=Role.AUDITOR)
+    theirs_agency = AgencyFactory(partnerships=[parties.other_partnership])
+    theirs_theme = ThemeFactory(partnership=parties.other_partnership)
+    plan = {"actor": parties.auditor, "partnership": parties.partnership, "reference": "MACFA 78", "title": "T"}
+    with pytest.raises(ApplicationError, match="not a partner of this partnership") as refused:
+        audit_create(**plan, agencies=[parties.agency, theirs_agency])
+    assert refused.value.field == "agencies"
+    with pytest.raises(ApplicationError, match="belongs to another partnership") as refused:
+        audit_create(**plan, focus_themes=[theirs_theme])
+    assert refused.value.field == "focus_themes"

@@ -1,0 +1,108 @@
+"""Writes to the partnership set-up: the partnership's own settings, partner agencies and people's roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from agencies.models import Agency, Membership, Partnership, Role
+from agencies.permissions import may_manage_partnership
+from macfa.errors import ApplicationError, NotAllowed
+from macfa.updates import model_update
+
+EDITABLE_PARTNERSHIP_FIELDS = ("name", "suppression_threshold")
+EDITABLE_AGENCY_FIELDS = ("name", "short_name", "sector")
+
+
+def _require_business_unit(actor: Any, partnership_ids: Iterable[int]) -> None:
+    if not all(may_manage_partnership(actor, pid) for pid in partnership_ids):
+        raise NotAllowed("Only the partnership's business unit can change this.")
+
+
+def partnership_update(*, actor: Any, partnership: Partnership, **changes: Any) -> Partnership:
+    """Rename the partnership or change the threshold below which published counts are suppressed."""
+    _require_business_unit(actor, [partnership.pk])
+    model_update(instance=partnership, fields=EDITABLE_PARTNERSHIP_FIELDS, data=changes)
+    if partnership.suppression_threshold < 1:
+        raise ApplicationError("The threshold is at least 1.", field="suppression_threshold")
+    if Partnership.objects.filter(name=partnership.name).exclude(pk=partnership.pk).exists():
+        raise ApplicationError("Another partnership has this name.", field="name")
+    partnership.save()
+    return partnership
+
+
+def agency_create(*, actor: Any, partnerships: Iterable[Partnership], **fields: Any) -> Agency:
+    """Add a partner agency to the actor's partnerships."""
+    partnerships = list(partnerships)
+    if not partnerships:
+        raise ApplicationError("Choose the partnership this agency works with.", field="partnerships")
+    _require_business_unit(actor, [p.pk for p in partnerships])
+    agency = Agency()
+    model_update(instance=agency, fields=EDITABLE_AGENCY_FIELDS, data=fields)
+    _validate(agency)
+    with transaction.atomic():
+        agency.save()
+        agency.partnerships.set(partnerships)
+    return agency
+
+
+def agency_update(
+    *, actor: Any, agency: Agency, partnerships: Iterable[Partnership] | None = None, **changes: Any
+) -> Agency:
+    """Change an agency, or link it to and unlink it from the actor's own partnerships.
+
+    An agency may serve several partnerships (a police force, say). A business unit links and unlinks it for its
+    own partnerships only: the other partnerships' links are kept whatever the form sent. Its name and sector are
+    shared by every partnership it serves, so they change only when the actor is the business unit of all of them.
+    """
+    served = set(agency.partnerships.values_list("pk", flat=True))
+    mine = {pid for pid in served if may_manage_partnership(actor, pid)}
+    if not mine:
+        raise NotAllowed("Only the business unit of a partnership this agency serves can change it.")
+    if model_update(instance=agency, fields=EDITABLE_AGENCY_FIELDS, data=changes) and mine != served:
+        raise NotAllowed(
+            "This agency also serves another partnership: ask the service's operators to change its name or sector.",
+        )
+    _validate(agency)
+    with transaction.atomic():
+        agency.save()
+        if partnerships is not None:
+            requested = {p.pk for p in partnerships}
+            _require_business_unit(actor, requested - served)
+            kept = (served - mine) | requested
+            if not kept:
+                raise ApplicationError("An agency must serve at least one partnership.", field="partnerships")
+            agency.partnerships.set(Partnership.objects.filter(pk__in=kept))
+    return agency
+
+
+def _validate(agency: Agency) -> None:
+    if not agency.name.strip():
+        raise ApplicationError("Give the agency's name.", field="name")
+    if Agency.objects.filter(name=agency.name).exclude(pk=agency.pk).exists():
+        raise ApplicationError("There is already an agency with this name.", field="name")
+
+
+def membership_create(
+    *, actor: Any, user: Any, partnership: Partnership, role: str, agency: Agency | None = None
+) -> Membership:
+    """Give a person a role in the partnership; an agency lead's role names their agency."""
+    _require_business_unit(actor, [partnership.pk])
+    if role == Role.AGENCY_LEAD:
+        if agency is None:
+            raise ApplicationError("Choose the agency this person leads for.", field="agency")
+        if not agency.partnerships.filter(pk=partnership.pk).exists():
+            raise ApplicationError("This agency is not a partner of this partnership.", field="agency")
+    elif agency is not None:
+        raise ApplicationError("Only an agency lead's role names an agency.", field="agency")
+    if Membership.objects.filter(user=user, partnership=partnership, role=role, agency=agency).exists():
+        raise ApplicationError("This person already holds this role here.", field="role")
+    return Membership.objects.create(user=user, partnership=partnership, role=role, agency=agency)
+
+
+def membership_remove(*, actor: Any, membership: Membership) -> None:
+    """Take a role away; the person's other roles, and everything they recorded, stay."""
+    _require_business_unit(actor, [membership.partnership_id])
+    membership.delete()
