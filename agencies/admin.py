@@ -3,12 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 
 from agencies import services
 from agencies.models import Agency, Membership, Partnership
-from macfa.admin_scope import ServiceAdmin
+from macfa.admin_scope import ServiceAdmin, scoped_for_admin
 
 
 @admin.register(Partnership)
@@ -43,7 +43,9 @@ class AgencyAdmin(ServiceAdmin, admin.ModelAdmin):
     filter_horizontal = ["partnerships"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Agency]:
-        return super().get_queryset(request).prefetch_related("partnerships")
+        # A shared agency names only the partnerships the signed-in business unit belongs to.
+        partnerships = Prefetch("partnerships", queryset=scoped_for_admin(request, Partnership.objects.all()))
+        return super().get_queryset(request).prefetch_related(partnerships)
 
     @admin.display(description="partnerships")
     def partnership_names(self, obj: Agency) -> str:

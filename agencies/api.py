@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
 
 from agencies.models import Agency, Membership, Partnership, Role, Sector
@@ -80,7 +81,9 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["name", "sector"]
 
     def get_queryset(self):
-        return agencies_for(self.request.user).prefetch_related("partnerships").order_by("name").distinct()
+        # A shared agency names only the asker's partnerships, never the others it serves.
+        partnerships = Prefetch("partnerships", queryset=partnerships_for(self.request.user))
+        return agencies_for(self.request.user).prefetch_related(partnerships).order_by("name").distinct()
 
 
 class MembershipViewSet(viewsets.ReadOnlyModelViewSet):

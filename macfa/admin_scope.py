@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.apps import apps
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -59,11 +59,35 @@ def scoped_for_admin(request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[
     return queryset.filter(pk__in=queryset.model._default_manager.filter(mine).values("pk"))
 
 
+class ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
+    """A filter on a relation offers what the listed rows refer to, and of that only what the signed-in business unit
+    may see: a shared agency's rows refer to every partnership it serves, but the filter names only the user's."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
+        used = model_admin.get_queryset(request).distinct().values_list(f"{self.field_path}__pk", flat=True)
+        visible = scoped_for_admin(request, field.related_model._default_manager.all()).values("pk")
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(
+            include_blank=False, ordering=ordering, limit_choices_to=Q(pk__in=used) & Q(pk__in=visible)
+        )
+
+
 class PartnershipScopedAdmin:
     """Lists, change pages, history pages and dropdowns limited to the signed-in business unit's partnerships."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return scoped_for_admin(request, super().get_queryset(request))  # type: ignore[misc]
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        """A filter on a relation never offers another partnership's audits, agencies, themes or partnerships."""
+        from django.contrib.admin.utils import get_fields_from_path
+
+        scoped = []
+        for entry in super().get_list_filter(request):  # type: ignore[misc]
+            if isinstance(entry, str) and get_fields_from_path(self.model, entry)[-1].is_relation:  # type: ignore[attr-defined]
+                entry = (entry, ScopedRelatedFilter)
+            scoped.append(entry)
+        return scoped
 
     def _require_visible(self, request: HttpRequest, object_id: str) -> None:
         """django-simple-history's views look records up without the admin's queryset: check it first."""

@@ -1,4 +1,8 @@
-"""A world with one of everything: about the lead's own agency, about another agency, in another partnership."""
+"""A world with one of everything: about the lead's own agency, about another agency, in another partnership.
+
+The lead's agency serves both partnerships, and the other partnership's records are about that same agency, so
+a lead of it sees their partnership's records and never the other partnership's.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,8 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from agencies.models import Role
 from audits.choices import AuditStatus
 from audits.models import ChildFamilyView
-from tests.agencies.factories import AgencyFactory, MembershipFactory
 from tests.audits.factories import (
     ActionFactory,
     AgencyReturnFactory,
@@ -87,6 +89,10 @@ def make_things(
 
 @pytest.fixture
 def world(parties: Parties) -> World:
+    return build_world(parties)
+
+
+def build_world(parties: Parties) -> World:
     audit = AuditFactory(partnership=parties.partnership, auditor=parties.auditor, status=AuditStatus.AGENCY_RETURNS)
     audit.agencies.add(parties.agency, parties.other_agency)
     # An audit the lead's agency takes no part in, to show the other agency's side.
@@ -94,13 +100,10 @@ def world(parties: Parties) -> World:
         partnership=parties.partnership, auditor=parties.auditor, status=AuditStatus.AGENCY_RETURNS
     )
     other_audit.agencies.add(parties.other_agency)
-    foreign_agency = AgencyFactory(partnerships=[parties.other_partnership])
-    foreign_membership = MembershipFactory(partnership=parties.other_partnership, role=Role.AUDITOR)
-    foreign_auditor = foreign_membership.user
     foreign_audit = AuditFactory(
-        partnership=parties.other_partnership, auditor=foreign_auditor, status=AuditStatus.AGENCY_RETURNS
+        partnership=parties.other_partnership, auditor=parties.outsider_auditor, status=AuditStatus.AGENCY_RETURNS
     )
-    foreign_audit.agencies.add(foreign_agency)
+    foreign_audit.agencies.add(parties.agency)
     return World(
         parties=parties,
         own=make_things(
@@ -121,11 +124,11 @@ def world(parties: Parties) -> World:
         ),
         foreign=make_things(
             parties.other_partnership,
-            foreign_agency,
+            parties.agency,
             foreign_audit,
-            foreign_auditor,
+            parties.outsider_auditor,
             theme_partnership=parties.other_partnership,
-            membership=foreign_membership,
+            membership=parties.outsider_lead.memberships.get(),
         ),
     )
 

@@ -27,7 +27,8 @@ EVERYONE = {role: {"own", "other"} for role in ROLES[:4]} | {"outsider": {"forei
 CASEWORK = {"business_unit": {"own", "other"}, "auditor": {"own", "other"}, "lead": {"own"}, "outsider": {"foreign"}}
 VISIBLE: dict[str, dict[str, set[str]]] = {
     "partnership": EVERYONE,
-    "agency": EVERYONE,
+    # The lead's agency (own and foreign) serves both partnerships, so both see it; the other agency is ours only.
+    "agency": {role: {"own", "other", "foreign"} for role in ROLES[:4]} | {"outsider": {"own", "foreign"}},
     "membership": EVERYONE,
     "theme": EVERYONE,
     "audit": EVERYONE | {"lead": {"own"}},
@@ -76,7 +77,7 @@ def _create(resource: str) -> Callable[[Things, int], dict[str, Any]]:
             "agency": t.agency.pk,
             "theme": t.theme.pk,
             "kind": "strength",
-            "self_grade": 2,
+            "grade": 2,
         },
         "action": lambda t, n: {
             "audit": t.audit.pk,
@@ -114,8 +115,8 @@ ROUTES: dict[str, list[Route]] = {
     "return-list": [Route("return", "get"), Route("return", "post", WITH_LEAD, _create("return"))],
     "return-detail": [Route("return", "get"), Route("return", "patch", WITH_LEAD)],
     "return-submit": [Route("return", "post", WITH_LEAD)],
-    "finding-list": [Route("finding", "get"), Route("finding", "post", WITH_LEAD, _create("finding"))],
-    "finding-detail": [Route("finding", "get"), Route("finding", "patch", WITH_LEAD)],
+    "finding-list": [Route("finding", "get"), Route("finding", "post", MANAGERS, _create("finding"))],
+    "finding-detail": [Route("finding", "get"), Route("finding", "patch", MANAGERS)],
     "finding-moderate": [Route("finding", "post", MANAGERS, lambda t, n: {"grade": 2})],
     "finding-agree": [Route("finding", "post", MANAGERS)],
     "action-list": [Route("action", "get"), Route("action", "post", MANAGERS, _create("action"))],
@@ -162,8 +163,8 @@ def call(world: World, name: str, route: Route, role: str, kind: str, n: int) ->
     args = [record.pk, "pdf"] if name == "summary-briefing" else [record.pk] if detail else []
     url = reverse(f"api:{name}", args=args)
     headers = {}
-    if route.method == "patch":
-        read = client.get(url)
+    if detail and route.method in ("patch", "post"):  # every change to a record carries the ETag its reader got
+        read = client.get(reverse(f"api:{route.resource}-detail", args=[record.pk]))
         headers["HTTP_IF_MATCH"] = read.headers.get("ETag", "*")
     with transaction.atomic():
         response = getattr(client, route.method)(url, route.body(things, n), format="json", **headers)
