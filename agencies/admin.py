@@ -47,6 +47,14 @@ class AgencyAdmin(ServiceAdmin, admin.ModelAdmin):
         partnerships = Prefetch("partnerships", queryset=scoped_for_admin(request, Partnership.objects.all()))
         return super().get_queryset(request).prefetch_related(partnerships)
 
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "partnerships":
+            # A business unit may unlink a shared agency from all of its own partnerships; the service keeps the
+            # other partnerships' links and refuses to leave an agency serving none.
+            field.required = False
+        return field
+
     @admin.display(description="partnerships")
     def partnership_names(self, obj: Agency) -> str:
         return ", ".join(p.name for p in obj.partnerships.all())

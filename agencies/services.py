@@ -57,7 +57,11 @@ def agency_update(
     own partnerships only: the other partnerships' links are kept whatever the form sent. Its name and sector are
     shared by every partnership it serves, so they change only when the actor is the business unit of all of them.
     """
-    served = set(agency.partnerships.values_list("pk", flat=True))
+    # Read afresh and locked: the caller's instance may carry a prefetch limited to the actor's partnerships.
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    served = set(
+        Agency.partnerships.through.objects.filter(agency_id=agency.pk).values_list("partnership_id", flat=True)
+    )
     mine = {pid for pid in served if may_manage_partnership(actor, pid)}
     if not mine:
         raise NotAllowed("Only the business unit of a partnership this agency serves can change it.")

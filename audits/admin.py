@@ -514,7 +514,14 @@ class SummaryExportAdmin(ViewOnlyAdmin, admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ViewOnlyAdmin, admin.ModelAdmin):
-    """The record of what was sent, written only by sending."""
+    """The record of what was sent, written only by sending: the operators'. An email belongs to no one
+    partnership's records (a person may hold roles in two), so a business unit does not browse them here."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
 
     list_display = ["kind", "recipient", "event_key", "subject", "sent_at"]
     list_filter = ["kind", "sent_at"]

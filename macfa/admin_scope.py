@@ -41,7 +41,6 @@ PARTNERSHIP_PATHS = {
     "audits.LearningSummary": "partnership",
     "audits.SummaryReview": "summary__partnership",
     "audits.SummaryExport": "summary__partnership",
-    "audits.Notification": "recipient__memberships__partnership",
 }
 
 
@@ -51,7 +50,7 @@ def scoped_for_admin(request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[
         return queryset
     path = PARTNERSHIP_PATHS.get(queryset.model._meta.label)
     if path is None:
-        return queryset
+        return queryset.none()  # a model with no path to a partnership is the operators' alone
     mine = Q(**{f"{path}__in": scope.business_unit})
     if queryset.model._meta.label == "audits.Theme":
         mine |= Q(partnership__isnull=True)  # the national taxonomy is everyone's
@@ -70,6 +69,20 @@ class ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
         return field.get_choices(
             include_blank=False, ordering=ordering, limit_choices_to=Q(pk__in=used) & Q(pk__in=visible)
         )
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any] | None:
+        # A hand-made ?partnerships__id__exact=… for a record not offered answers like an unknown id: nothing.
+        wanted = [value for value in (self.lookup_val or []) if value not in ("", None)]
+        if wanted:
+            related: Any = self.field.related_model
+            visible = scoped_for_admin(request, related._default_manager.all())
+            try:
+                offered = visible.filter(pk__in=wanted).count() == len(set(wanted))
+            except (ValueError, TypeError):
+                offered = False
+            if not offered:
+                return queryset.none()
+        return super().queryset(request, queryset)
 
 
 class PartnershipScopedAdmin:
@@ -170,6 +183,9 @@ class ServiceAdmin(PartnershipScopedAdmin):
                 # savepoint so that a refusal leaves nothing behind.
                 if self.errors:
                     return
+                self._run_model_field_validators()
+                if self.errors:
+                    return
                 instance: Any = getattr(self, "instance")  # noqa: B009  (set by ModelForm)
                 try:
                     with transaction.atomic():
@@ -181,6 +197,23 @@ class ServiceAdmin(PartnershipScopedAdmin):
                                 self.instance = model_admin.update(request, instance, changes)
                 except ApplicationError as error:
                     self.add_error(error.field if error.field in self.fields else None, error.message)
+
+            def _run_model_field_validators(self) -> None:
+                """The model fields' own limits (a smallint's range, say), which ModelForm checks in the step the
+                service replaces."""
+                from django.core.exceptions import FieldDoesNotExist, ValidationError
+
+                for name, value in list(self.cleaned_data.items()):
+                    try:
+                        field: Any = self._meta.model._meta.get_field(name)
+                    except FieldDoesNotExist:
+                        continue
+                    if not field.concrete or field.many_to_many or value in field.empty_values:
+                        continue
+                    try:
+                        field.run_validators(value)
+                    except ValidationError as error:
+                        self.add_error(name, error)
 
             def save(self, commit: bool = True) -> Any:
                 self.save_m2m = lambda: None  # the service set the many-to-many relations

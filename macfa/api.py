@@ -100,14 +100,14 @@ class PreconditionRequired(exceptions.APIException):
 def require_if_match(request: Request, obj: models.Model) -> None:
     """The second of two people changing the same record gets 412 instead of overwriting the first.
 
-    If-Match compares strongly (RFC 9110 §13.1.1): a weak tag (W/"…") never matches, so only the exact
-    current ETag, or "*", lets the change through.
+    If-Match compares strongly (RFC 9110 §13.1.1): a weak tag (W/"…") never matches, and "*" is not enough,
+    so only the exact current ETag lets the change through.
     """
     header = request.headers.get("If-Match")
-    if not header:
+    tags = {tag.strip() for tag in (header or "").split(",")} - {"", "*"}
+    if not tags:  # "*" would match whatever is there now, which is exactly the lost update this prevents
         raise PreconditionRequired()
-    tags = {tag.strip() for tag in header.split(",")}
-    if "*" not in tags and etag_of(obj) not in tags:
+    if etag_of(obj) not in tags:
         raise PreconditionFailed(
             "This record has changed since you read it. Reload it, check the changes, and try again.",
             field=None,

@@ -44,6 +44,7 @@ from audits.models import (
     Theme,
 )
 from audits.urls import urlpatterns as page_urlpatterns
+from macfa.admin_scope import PARTNERSHIP_PATHS
 from tests.api.conftest import Things, World, build_world, client_for
 from tests.conftest import Parties
 
@@ -417,6 +418,10 @@ def test_other_partnerships_admin_pages_show_none_of_our_records(world: World, s
     outsider = business_unit_staff(world.parties.outsider)
     info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
     listing = outsider.get(reverse(f"{info}_changelist"))
+    if listing.status_code == 403:  # the operators' alone (no path to a partnership, e.g. the log of sent emails)
+        assert model._meta.label not in PARTNERSHIP_PATHS
+        assert ours_in(outsider.get(reverse("admin:index"))) == []
+        return
     listed = {row.pk for row in listing.context["cl"].result_list}
     assert sides.ours[model].pk not in listed
     assert sides.theirs[model].pk in listed  # the list is B's own, not an empty page
@@ -493,6 +498,41 @@ def test_other_partnership_saving_our_shared_agency_keeps_us_as_its_partner(worl
     assert response.status_code == 302 and response.url == reverse("admin:agencies_agency_changelist")
     kept = set(parties.agency.partnerships.all())
     assert kept == {parties.partnership, parties.other_partnership}, f"saved by B, the agency is a partner of {kept}"
+
+
+def test_other_partnership_unlinking_our_shared_agency_unlinks_it_for_them_only(world: World) -> None:
+    parties = world.parties
+    outsider = business_unit_staff(parties.outsider)
+    data = change_form_data(outsider, parties.agency) | {"partnerships": []}
+    response = outsider.post(door_url("change", parties.agency), data)
+    assert response.status_code == 302, response.content.decode()
+    assert set(parties.agency.partnerships.all()) == {parties.partnership}
+
+
+def test_other_partnership_cannot_rename_our_shared_agency(world: World) -> None:
+    """A shared agency's name and sector are every partnership's: one business unit cannot change them for all."""
+    parties = world.parties
+    outsider = business_unit_staff(parties.outsider)
+    name, sector = parties.agency.name, parties.agency.sector
+    data = change_form_data(outsider, parties.agency) | {"name": "Renamed by the other partnership", "sector": "other"}
+    response = outsider.post(door_url("change", parties.agency), data)
+    assert response.status_code == 200
+    assert "This agency also serves another partnership" in response.content.decode()
+    parties.agency.refresh_from_db()
+    assert (parties.agency.name, parties.agency.sector) == (name, sector)
+
+
+def test_a_hand_made_filter_for_our_partnership_lists_nothing(world: World) -> None:
+    """?partnerships__id__exact=<A> must answer like an unknown id, not list the agencies A shares with B."""
+    outsider = business_unit_staff(world.parties.outsider)
+    changelist = reverse("admin:agencies_agency_changelist")
+    ours = outsider.get(changelist, {"partnerships__id__exact": world.parties.partnership.pk})
+    unknown = outsider.get(changelist, {"partnerships__id__exact": 999999})
+    for response in (ours, unknown):
+        assert response.status_code == 200
+        assert list(response.context["cl"].result_list) == []
+    theirs = outsider.get(changelist, {"partnerships__id__exact": world.parties.other_partnership.pk})
+    assert world.parties.agency in list(theirs.context["cl"].result_list)
 
 
 # --- d) Pages -------------------------------------------------------------------------------------------------------

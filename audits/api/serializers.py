@@ -10,7 +10,7 @@ from rest_framework import serializers
 from agencies.api import PersonSerializer
 from agencies.models import Agency, Partnership
 from agencies.selectors import agencies_for, partnerships_for, people_for
-from audits.choices import ActionStatus, AssuranceLevel, ConcernStatus, Factor, Grade, ReviewDecision
+from audits.choices import ActionStatus, AssuranceLevel, AuditStatus, ConcernStatus, Factor, Grade, ReviewDecision
 from audits.models import (
     Action,
     ActionUpdate,
@@ -87,7 +87,7 @@ class AuditSerializer(serializers.ModelSerializer):
 
 
 class StatusMoveSerializer(serializers.Serializer):
-    status = serializers.CharField(help_text="The stage to move to; see allowed_moves.")
+    status = serializers.ChoiceField(choices=AuditStatus.choices, help_text="The stage to move to; see allowed_moves.")
 
 
 class FactorsField(serializers.ListField):
@@ -163,6 +163,8 @@ class SelfGradesField(serializers.ListField):
 
     def to_internal_value(self, data: Any) -> dict[Theme, int | None]:
         rows = super().to_internal_value(data)
+        if any("theme" not in row or "grade" not in row for row in rows):
+            raise serializers.ValidationError('Give each self-grade as {"theme": id, "grade": 1 to 4 or null}.')
         themes = [row["theme"] for row in rows]
         if len(set(themes)) != len(themes):
             raise serializers.ValidationError("Give each theme once.")

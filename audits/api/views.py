@@ -223,7 +223,7 @@ class FindingViewSet(ServiceViewSet):
     serializer_class = s.FindingSerializer
     filterset_class = filters.FindingFilter
     ordering_fields = ["grade", "self_grade", "created_at", "updated_at"]
-    fixed_fields = ("case",)
+    fixed_fields = ("case", "agency", "theme")
     create_service = staticmethod(finding_services.finding_record)
     update_service = staticmethod(finding_services.finding_update)
     instance_argument = "finding"
@@ -283,7 +283,7 @@ class ActionViewSet(ServiceViewSet):
     serializer_class = s.ActionSerializer
     filterset_class = filters.ActionFilter
     ordering_fields = ["due_date", "raised_on", "status", "updated_at"]
-    fixed_fields = ("audit",)
+    fixed_fields = ("audit", "raised_on")
     create_service = staticmethod(action_services.action_create)
     update_service = staticmethod(action_services.action_update)
     instance_argument = "action"

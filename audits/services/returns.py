@@ -47,7 +47,11 @@ def _set_self_grades(agency_return: AgencyReturn, self_grades: SelfGrades) -> No
             raise ApplicationError("This theme belongs to another partnership.", field="self_grades")
         if grade is not None and grade not in Grade.values:
             raise ApplicationError("A self-grade is 1 (outstanding) to 4 (inadequate).", field="self_grades")
-        finding = Finding.objects.filter(case=case, agency_id=agency_return.agency_id, theme=theme).first()
+        finding = (
+            Finding.objects.select_for_update()
+            .filter(case=case, agency_id=agency_return.agency_id, theme=theme)
+            .first()
+        )
         if finding is not None and finding.self_grade != grade:
             finding.self_grade = grade
             if finding.is_agreed or (finding.grade_moved and not finding.change_reason.strip()):

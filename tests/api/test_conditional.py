@@ -60,7 +60,10 @@ def test_if_match_compares_strongly(world: World) -> None:
     current = etag(auditor, finding)
     assert moderate(auditor, finding, 3, HTTP_IF_MATCH=f"W/{current}").status_code == 412
     assert moderate(auditor, finding, 3, HTTP_IF_MATCH=f'"other", {current}').status_code == 200
-    assert moderate(auditor, finding, 4, HTTP_IF_MATCH="*").status_code == 200
+    # "*" matches whatever is there now: exactly the blind overwrite If-Match is here to prevent.
+    assert moderate(auditor, finding, 4, HTTP_IF_MATCH="*").status_code == 428
+    finding.refresh_from_db()
+    assert finding.grade == 3
 
 
 def test_every_conditional_operation_documents_if_match(world: World) -> None:
@@ -82,3 +85,26 @@ def test_every_conditional_operation_documents_if_match(world: World) -> None:
         headers = [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
         assert headers.count("If-Match") == 1, (path, method)
         assert {"412", "428"} <= set(operation["responses"]), (path, method)
+
+
+def test_a_put_of_the_record_as_read_goes_through(world: World) -> None:
+    auditor = client_for(world.parties.auditor)
+    path = reverse("api:finding-detail", args=[world.own.finding.pk])
+    read = auditor.get(path)
+    body = {key: value for key, value in read.json().items() if value is not None}
+    answer = auditor.put(path, body | {"narrative": "Seen alone."}, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["narrative"] == "Seen alone."
+
+
+def test_an_unknown_stage_is_a_400_on_the_field(world: World) -> None:
+    auditor = client_for(world.parties.auditor)
+    path = reverse("api:audit-detail", args=[world.own.audit.pk])
+    answer = auditor.post(
+        reverse("api:audit-move", args=[world.own.audit.pk]),
+        {"status": "nonsense"},
+        format="json",
+        HTTP_IF_MATCH=auditor.get(path)["ETag"],
+    )
+    assert answer.status_code == 400
+    assert list(answer.json()["errors"]) == ["status"]

@@ -96,3 +96,24 @@ def test_a_submitted_return_is_locked(world: World) -> None:
     again = patch(lead, path, {"self_grades": [{"theme": world.own.theme.pk, "grade": 1}], "good_practice": "More."})
     assert again.status_code == 409
     assert "can no longer be edited" in again.json()["message"]
+
+
+def test_lead_cannot_write_another_agencys_return(world: World) -> None:
+    """A lead of one agency cannot start a return for another agency involved in the same case."""
+    lead = client_for(world.parties.lead)
+    case = world.own.spare_case
+    case.agencies.add(world.other.agency)
+    made = lead.post(
+        url("return-list"), {"case": case.pk, "agency": world.other.agency.pk, "good_practice": "Mine."}, format="json"
+    )
+    assert made.status_code == 403
+    assert not case.returns.exists()
+
+
+def test_a_self_grade_needs_its_theme_and_grade(world: World) -> None:
+    lead = client_for(world.parties.lead)
+    path = url("return-detail", world.own.agency_return.pk)
+    for rows in ([{"theme": world.own.theme.pk}], [{"grade": 2}]):
+        answer = patch(lead, path, {"self_grades": rows})
+        assert answer.status_code == 400, answer.content
+        assert "self_grades" in answer.json()["errors"]

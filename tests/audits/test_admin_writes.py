@@ -366,6 +366,15 @@ def test_action_due_before_it_was_raised_is_refused_on_the_form(bu: Client, reco
     assert stored(action, "due_date") == datetime.date(2019, 6, 1)
 
 
+def test_a_number_the_database_cannot_hold_is_refused_on_the_form(bu: Client, records: Records) -> None:
+    partnership = records.parties.partnership
+    data = change_form(bu, partnership) | {"suppression_threshold": "40000"}
+    response = bu.post(admin_url(partnership, "change"), data)
+    assert response.status_code == 200
+    assert "Ensure this value is less than or equal to" in page_text(response)
+    assert stored(partnership, "suppression_threshold") == 5
+
+
 def test_refused_save_keeps_the_other_changes_unsaved_too(bu: Client, records: Records) -> None:
     action = records.action
     data = change_form(bu, action) | {"due_date": "2019-02-01", "description": "Changed with a bad date."}
