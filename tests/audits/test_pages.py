@@ -33,7 +33,7 @@ def test_pages_ask_for_sign_in_and_sign_in_works(parties: Parties) -> None:
     response = Client().get(reverse("pages:actions"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
     page = Client().get(reverse("login")).content.decode()
-    assert '<label for="id_username">Username</label>' in page
+    assert '<label class="govuk-label" for="id_username">Username</label>' in page
     signed = Client().post(reverse("login"), {"username": parties.lead.username, "password": "correct-horse-battery"})
     assert signed.status_code == 302 and signed.url == reverse("pages:home")
 

@@ -1,7 +1,4 @@
-"""Server-rendered pages: home, actions with their trail and moves, safeguarding concerns.
-
-They read through the same selectors and write through the same services as the API.
-"""
+"""Actions: the list with overdue and due-soon views, and each action's page with its trail and moves."""
 
 from __future__ import annotations
 
@@ -13,43 +10,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
 
-from agencies.selectors import roles_of
-from audits.calendar import acknowledgement_deadline
-from audits.choices import ActionStatus, ConcernStatus
+from audits.choices import ActionStatus
 from audits.models import Action
 from audits.models.action import ActionQuerySet
-from audits.permissions import action_moves_for, concern_moves_for, may_add_action_update
-from audits.selectors import action_updates_for, actions_for, audits_for, concerns_for
+from audits.permissions import action_moves_for, may_add_action_update
+from audits.selectors import action_updates_for, actions_for
 from audits.services.actions import action_add_update, action_move
-from audits.services.concerns import concern_acknowledge
+from audits.views.common import DUE_SOON_DAYS, PAGE_LIMIT
 from macfa.errors import ApplicationError
+from macfa.forms import GovukForm
 
-PAGE_LIMIT = 200
-DUE_SOON_DAYS = 7
 MOVE_LABELS = {
     ActionStatus.IN_PROGRESS: "Mark in progress",
     ActionStatus.COMPLETED: "Mark complete",
     ActionStatus.VERIFIED: "Verify",
     ActionStatus.REOPENED: "Reopen",
 }
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    mine = actions_for(request.user)
-    concerns = concerns_for(request.user)
-    return render(
-        request,
-        "audits/home.html",
-        {
-            "memberships": roles_of(request.user),
-            "overdue": mine.overdue().count(),
-            "due_soon": mine.due_within(days=DUE_SOON_DAYS).count(),
-            "concerns_waiting": concerns.filter(status=ConcernStatus.RAISED).count(),
-            "audits": audits_for(request.user).order_by("-start_date", "reference")[:50],
-        },
-    )
 
 
 @login_required
@@ -71,10 +49,15 @@ def actions(request: HttpRequest) -> HttpResponse:
     )
 
 
-class ActionResponseForm(forms.Form):
+class ActionResponseForm(GovukForm):
     move = forms.CharField(required=False)
-    note = forms.CharField(required=False, widget=forms.Textarea, max_length=5000)
-    evidence = forms.FileField(required=False)
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text="What was done, or why the action is reopened.",
+    )
+    evidence = forms.FileField(required=False, label="Evidence (optional)")
 
 
 def _moves_for(request: HttpRequest, action: Action) -> list[tuple[str, str]]:
@@ -104,7 +87,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     action_add_update(actor=request.user, action=action, note=data["note"], evidence=data["evidence"])
             except ApplicationError as error:
-                form.add_error(None, error.message)
+                form.add_service_error(error)
             else:
                 messages.success(request, "Saved.")
                 return redirect("pages:action", pk=action.pk)
@@ -115,30 +98,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "audits/action.html", context, status=400 if form.errors else 200)
 
 
-@login_required
-def concerns(request: HttpRequest) -> HttpResponse:
-    rows = concerns_for(request.user).select_related("case__audit", "agency").order_by("-raised_at")[:PAGE_LIMIT]
-    return render(request, "audits/concerns.html", {"concerns": rows})
-
-
-@login_required
-def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    concern = get_object_or_404(concerns_for(request.user).select_related("case__audit", "agency"), pk=pk)
-    error = ""
-    if request.method == "POST":
-        try:
-            concern_acknowledge(actor=request.user, concern=concern)
-        except ApplicationError as failure:
-            error = failure.message
-        else:
-            messages.success(
-                request, "Acknowledged. The business unit and the auditor can see that you have it in hand."
-            )
-            return redirect("pages:concern", pk=concern.pk)
-    context = {
-        "concern": concern,
-        "deadline": acknowledgement_deadline(concern.raised_at) if concern.status == ConcernStatus.RAISED else None,
-        "can_acknowledge": ConcernStatus.ACKNOWLEDGED in concern_moves_for(request.user, concern),
-        "error": error,
-    }
-    return render(request, "audits/concern.html", context, status=409 if error else 200)
+urlpatterns = [
+    path("actions/", actions, name="actions"),
+    path("actions/<int:pk>/", action_detail, name="action"),
+]
