@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -12,6 +14,8 @@ admin.site.site_title = "MACFA"
 admin.site.index_title = "Partnership business unit"
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico on every page that names none (the admin, the API's pages).
+    path("favicon.ico", lambda request: redirect(static("macfa/favicon.svg"), permanent=True)),
     path("", include("audits.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
