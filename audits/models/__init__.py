@@ -4,6 +4,7 @@ from audits.models.action import Action, ActionUpdate, SafeguardingConcern
 from audits.models.audit import Audit, Theme
 from audits.models.case import AgencyReturn, Case, CaseFactor, ChildFamilyView, Finding, ReturnGrade
 from audits.models.notification import Notification, NotificationKind
+from audits.models.sampling import SampleDraw
 from audits.models.summary import BriefingFormat, LearningSummary, SummaryExport, SummaryReview
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "NotificationKind",
     "ReturnGrade",
     "SafeguardingConcern",
+    "SampleDraw",
     "SummaryExport",
     "SummaryReview",
     "Theme",

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency
+from audits.choices import FindingKind
 from audits.models import Case, Finding, ReturnGrade, Theme
 from audits.permissions import require_manager
 from audits.services.cases import require_open
@@ -18,6 +19,8 @@ EDITABLE_FINDING_FIELDS = ("kind", "narrative", "grade", "change_reason")
 
 def _validate(finding: Finding) -> None:
     case = finding.case
+    if finding.kind not in FindingKind.values:
+        raise ApplicationError("Choose strength or area for improvement.", field="kind")
     if finding.agency_id is not None and not case.agencies.filter(pk=finding.agency_id).exists():
         raise ApplicationError("This agency is not recorded as involved in this case.", field="agency")
     if finding.theme.partnership_id not in (None, case.audit.partnership_id):
