@@ -36,3 +36,10 @@ def acknowledgement_deadline(raised_at: datetime.datetime) -> datetime.datetime:
     due_day = next_working_day(raised_day)
     end_of_day = datetime.datetime.combine(due_day + datetime.timedelta(days=1), datetime.time.min)
     return timezone.make_aware(end_of_day)
+
+
+def deadline_in_words(raised_at: datetime.datetime) -> str:
+    """The acknowledgement deadline as the agency reads it: "the end of Tuesday 3 March 2026 (one working day)"."""
+    # acknowledgement_deadline is midnight at the start of the day after the working day the agency has.
+    last_day = timezone.localtime(acknowledgement_deadline(raised_at)) - datetime.timedelta(minutes=1)
+    return f"the end of {last_day:%A} {last_day.day} {last_day:%B %Y} (one working day)"

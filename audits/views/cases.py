@@ -3,7 +3,6 @@ child and family views, and raising an immediate safeguarding concern."""
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from agencies.models import Agency
-from audits.calendar import acknowledgement_deadline
+from audits.calendar import deadline_in_words
 from audits.choices import ConcernStatus, FindingKind, Grade, Speaker
 from audits.models import Case, Finding, Theme
 from audits.permissions import may_manage_audit, may_raise_concern
@@ -31,13 +30,6 @@ from macfa.errors import ApplicationError
 from macfa.forms import GovukForm
 
 MULTI_AGENCY = "Multi-agency response"
-
-
-def deadline_in_words(raised_at: datetime.datetime) -> str:
-    """The acknowledgement deadline as the agency reads it: the end of the next working day."""
-    # acknowledgement_deadline is midnight at the start of the day after the working day the agency has.
-    last_day = timezone.localtime(acknowledgement_deadline(raised_at)) - datetime.timedelta(minutes=1)
-    return f"the end of {last_day:%A} {last_day.day} {last_day:%B %Y} (one working day)"
 
 
 def _fingerprint(kind: str, grade: int | None, change_reason: str, narrative: str) -> str:

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
-from audits.calendar import acknowledgement_deadline
+from audits.calendar import deadline_in_words
 from audits.choices import ConcernStatus
 from audits.permissions import concern_moves_for
 from audits.selectors import concerns_for
@@ -39,7 +39,7 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("pages:concern", pk=concern.pk)
     context = {
         "concern": concern,
-        "deadline": acknowledgement_deadline(concern.raised_at) if concern.status == ConcernStatus.RAISED else None,
+        "deadline": deadline_in_words(concern.raised_at) if concern.status == ConcernStatus.RAISED else None,
         "can_acknowledge": ConcernStatus.ACKNOWLEDGED in concern_moves_for(request.user, concern),
         "error": error,
     }

@@ -78,13 +78,14 @@ def test_a_forbidden_move_from_the_page_is_explained_and_changes_nothing(parties
 
 
 def test_agency_lead_acknowledges_a_concern_from_the_page(parties: Parties, audit: Any) -> None:
+    raised = datetime.datetime(2026, 3, 6, 15, 0, tzinfo=datetime.UTC)  # a Friday afternoon
     concern = SafeguardingConcernFactory(
-        case=CaseFactory(audit=audit), agency=parties.agency, raised_by=parties.auditor
+        case=CaseFactory(audit=audit), agency=parties.agency, raised_by=parties.auditor, raised_at=raised
     )
     assert signed_in(parties.other_lead).get(reverse("pages:concern", args=[concern.pk])).status_code == 404
     lead = signed_in(parties.lead)
     page = lead.get(reverse("pages:concern", args=[concern.pk])).content.decode()
-    assert "Acknowledgement due by" in page
+    assert "By the end of Monday 9 March 2026 (one working day)" in page
     assert lead.post(reverse("pages:concern", args=[concern.pk])).status_code == 302
     concern.refresh_from_db()
     assert concern.status == ConcernStatus.ACKNOWLEDGED
@@ -103,3 +104,28 @@ def test_repeated_wrong_passwords_lock_the_sign_in_for_a_while(parties: Parties)
     # Another person signing in from the same place is not affected.
     other = client.post(reverse("login"), {"username": parties.auditor.username, "password": "correct-horse-battery"})
     assert other.status_code == 302
+
+
+@pytest.mark.parametrize("page", ["pages:home", "pages:actions", "pages:concerns"])
+def test_lists_run_the_same_queries_however_many_rows(parties: Parties, audit: Any, page: str) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            case = CaseFactory(audit=audit)
+            ActionFactory(audit=audit, case=case, owner_agency=parties.agency, due_date=datetime.date(2019, 6, 1))
+            SafeguardingConcernFactory(case=case, agency=parties.agency, raised_by=parties.auditor)
+            AuditFactory(partnership=parties.partnership).agencies.add(parties.agency)
+
+    def queries() -> int:
+        client = signed_in(parties.lead)
+        client.get(reverse(page), {"show": "all"})  # warm per-process caches
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(page), {"show": "all"}).status_code == 200
+        return len(captured)
+
+    add(1)
+    few = queries()
+    add(8)
+    assert queries() == few
