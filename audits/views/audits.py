@@ -20,9 +20,9 @@ from django.urls import path
 from agencies.models import Agency, Partnership, Role
 from agencies.selectors import partnerships_for, scope_of
 from audits.choices import AuditStatus, SummaryStatus
-from audits.models import Audit, Case, LearningSummary, Theme
+from audits.models import Audit, Case, Finding, LearningSummary, Theme
 from audits.permissions import may_manage_audit, may_plan_audit, may_prepare_summary
-from audits.selectors import actions_for, audits_for, cases_for, summaries_for, themes_for
+from audits.selectors import actions_for, audits_for, cases_for, findings_for, summaries_for, themes_for
 from audits.services.actions import action_create
 from audits.services.audits import audit_create, audit_move, audit_update
 from audits.services.summaries import summary_create, summary_request_compile
@@ -264,11 +264,36 @@ class ActionForm(GovukForm):
         empty_label="The audit as a whole",
         help_text="Choose a case when the action comes from what was found in it.",
     )
+    finding = forms.ModelChoiceField(
+        queryset=Finding.objects.none(),
+        required=False,
+        label="Finding (optional)",
+        empty_label="No one finding",
+        help_text="Choose the finding the action answers, from a case's page or here.",
+    )
 
-    def __init__(self, *args: Any, audit: Audit, cases: QuerySet[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, audit: Audit, cases: QuerySet[Any], findings: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices(self, "owner_agency").queryset = audit.agencies.order_by("name")
         choices(self, "case").queryset = cases
+        choices(self, "finding").queryset = findings
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        finding = data.get("finding")
+        if finding is not None and data.get("case") is None:
+            data["case"] = finding.case  # an action on a finding is on its case too
+        return data
+
+
+def audit_findings(user: Any, audit: Audit) -> QuerySet[Any]:
+    """The audit's findings the user may see, as the action form offers them."""
+    return (
+        findings_for(user)
+        .filter(case__audit=audit)
+        .select_related("case", "agency", "theme")
+        .order_by("case__reference", "theme__name", "agency__name")
+    )
 
 
 def audit_summary_of(user: Any, audit: Audit) -> LearningSummary | None:
@@ -295,7 +320,7 @@ def _audit_page(request: HttpRequest, audit: Audit, *, status: int = 200, **extr
         else [],
         "cases": cases,
         "actions": actions_for(user).filter(audit=audit).with_overdue().select_related("owner_agency", "case"),
-        "action_form": ActionForm(audit=audit, cases=cases) if manages else None,
+        "action_form": _action_form_for(request, audit, cases) if manages else None,
         "summary": summary,
         "summary_running": summary is not None and summary.status == SummaryStatus.COMPILING,
         "may_compile": may_prepare_summary(user, audit.partnership_id),
@@ -303,6 +328,17 @@ def _audit_page(request: HttpRequest, audit: Audit, *, status: int = 200, **extr
         **extra,
     }
     return render(request, "audits/audit_detail.html", context, status=status)
+
+
+def _action_form_for(request: HttpRequest, audit: Audit, cases: QuerySet[Any]) -> ActionForm:
+    """A blank action form, or one started from a finding (``?finding=<id>``, the case page's link)."""
+    findings = audit_findings(request.user, audit)
+    initial: dict[str, Any] = {}
+    finding_id = request.GET.get("finding", "")
+    finding = findings.filter(pk=finding_id).first() if finding_id.isdigit() else None
+    if finding is not None:
+        initial = {"finding": finding.pk, "case": finding.case_id, "owner_agency": finding.agency_id}
+    return ActionForm(audit=audit, cases=cases, findings=findings, initial=initial)
 
 
 def _audit_for_page(request: HttpRequest, pk: int) -> Audit:
@@ -352,7 +388,7 @@ def audit_action_new(request: HttpRequest, pk: int) -> HttpResponse:
     if not may_manage_audit(request.user, audit):
         refusal = "Only the business unit or this audit's auditor can agree actions for it."
         return _audit_page(request, audit, page_error=refusal, status=403)
-    form = ActionForm(request.POST, audit=audit, cases=cases)
+    form = ActionForm(request.POST, audit=audit, cases=cases, findings=audit_findings(request.user, audit))
     if form.is_valid():
         try:
             action = action_create(actor=request.user, audit=audit, **form.cleaned_data)

@@ -398,3 +398,33 @@ def test_an_audit_without_focus_themes_is_told_what_to_do_before_compiling(parti
     assert response.status_code == 400
     assert "Choose the audit&#x27;s focus themes" in response.content.decode()
     assert not LearningSummary.objects.exists()
+
+
+def test_auditor_agrees_an_action_on_a_finding_from_the_case_page(parties: Parties, audit: Audit) -> None:
+    from tests.audits.factories import FindingFactory
+
+    case = CaseFactory(audit=audit)
+    case.agencies.add(parties.agency)
+    finding = FindingFactory(case=case, agency=parties.agency, kind="area_for_improvement", grade=3)
+    audit.focus_themes.add(finding.theme)
+    auditor = signed_in(parties.auditor)
+    link = f"{reverse('pages:audit', args=[audit.pk])}?finding={finding.pk}#agree-action"
+    assert link.replace("&", "&amp;") in auditor.get(reverse("pages:case", args=[case.pk])).content.decode()
+    form = auditor.get(link).context["action_form"]
+    assert (form["finding"].value(), form["case"].value(), form["owner_agency"].value()) == (
+        finding.pk,
+        case.pk,
+        parties.agency.pk,
+    )
+    answer = auditor.post(
+        reverse("pages:audit-action-new", args=[audit.pk]),
+        {
+            "owner_agency": parties.agency.pk,
+            "description": "Audit chronologies.",
+            "due_date": "2031-01-31",
+            "finding": finding.pk,
+        },
+    )
+    assert answer.status_code == 302
+    action = Action.objects.get(description="Audit chronologies.")
+    assert (action.finding, action.case) == (finding, case)  # the finding's case, though the form left it blank
