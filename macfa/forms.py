@@ -52,3 +52,51 @@ class GovukForm(GovukFormMixin, forms.Form):
 
 class GovukModelForm(GovukFormMixin, forms.ModelForm):
     pass
+
+
+class GovukDateInput(forms.Widget):
+    """GOV.UK's date input pattern: day, month and year in three boxes, inside a fieldset (see includes/field.html).
+
+    The three boxes come back as one "YYYY-MM-DD" value for a ``forms.DateField`` to check, so an impossible date
+    (31 February) is that field's "Enter a valid date". A single ``name=YYYY-MM-DD`` value is accepted too.
+    """
+
+    PARTS = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        parts = [str(data.get(f"{name}_{part}", "")).strip() for part, _, _ in self.PARTS]
+        if not any(parts):
+            return data.get(name)
+        day, month, year = parts
+        return f"{year}-{month.zfill(2)}-{day.zfill(2)}" if all(parts) else "-".join(parts)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and not any(f"{name}_{part}" in data for part, _, _ in self.PARTS)
+
+    def _parts(self, value: Any) -> dict[str, str]:
+        if hasattr(value, "year"):
+            return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+        pieces = str(value or "").split("-")
+        if len(pieces) == 3:  # sent back as typed, e.g. "2026-02-31"
+            return {"year": pieces[0], "month": pieces[1].lstrip("0"), "day": pieces[2].lstrip("0")}
+        return {}
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_day" if id_ else id_
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> Any:
+        from django.utils.html import format_html, format_html_join
+
+        attrs = {**self.attrs, **(attrs or {})}
+        base_id = attrs.get("id", name)
+        error = "govuk-input--error" if attrs.get("aria-invalid") else ""  # Django marks a field in error
+        values = self._parts(value)
+        items = format_html_join(
+            "",
+            '<div class="govuk-date-input__item"><div class="govuk-form-group">'
+            '<label class="govuk-label govuk-date-input__label" for="{0}_{1}">{2}</label>'
+            '<input class="govuk-input govuk-date-input__input govuk-input--width-{3} {4}" id="{0}_{1}" '
+            'name="{5}_{1}" type="text" inputmode="numeric" value="{6}"></div></div>',
+            ((base_id, part, label, width, error, name, values.get(part, "")) for part, label, width in self.PARTS),
+        )
+        return format_html('<div class="govuk-date-input" id="{}">{}</div>', base_id, items)

@@ -30,7 +30,7 @@ from audits.views.common import PAGE_LIMIT
 from audits.workflow import AUDIT_MACHINE
 from macfa.api import etag_of
 from macfa.errors import ApplicationError, InvalidTransition
-from macfa.forms import GovukForm
+from macfa.forms import GovukDateInput, GovukForm
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return str(obj.get_full_name() or obj.username)
 
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d")
+DATE_INPUT = GovukDateInput()
 
 
 class AuditForm(GovukForm):

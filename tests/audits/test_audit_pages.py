@@ -136,7 +136,7 @@ def test_a_refused_plan_says_why_on_its_field_and_keeps_what_was_typed(parties: 
     )
     text = response.content.decode()
     assert response.status_code == 400
-    assert "The audit cannot end before it starts." in text and 'href="#id_end_date"' in text
+    assert "The audit cannot end before it starts." in text and 'href="#id_end_date_day"' in text
     assert 'value="Typed title"' in text and "Look again at neglect in early help." in text
     assert not Audit.objects.filter(reference="MACFA 40").exists()
 

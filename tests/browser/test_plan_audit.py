@@ -16,6 +16,13 @@ from tests.api.conftest import World
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def fill_date(form: Any, legend: str, day_month_year: str) -> None:
+    """Type a date into GOV.UK's three boxes, found by the question's legend."""
+    group = form.get_by_role("group", name=legend)
+    for label, value in zip(("Day", "Month", "Year"), day_month_year.split(), strict=True):
+        group.get_by_label(label).fill(value)
+
+
 def test_auditor_plans_an_audit_and_compiles_its_summary(world: World, visit: Any, monkeypatch: Any) -> None:
     # No worker runs here: the test plays the worker's part, so the page is seen while the compile is under way.
     queued: list[int] = []
@@ -36,16 +43,16 @@ def test_auditor_plans_an_audit_and_compiles_its_summary(world: World, visit: An
     form.get_by_label(theme.name, exact=True).check()
     form.get_by_label("Terms of reference").fill("Look again at neglect where early help was offered.")
     form.get_by_label(str(parties.agency), exact=True).check()
-    form.get_by_label("Start date").fill("2026-02-02")
-    form.get_by_label("Panel date").fill("2026-03-02")
-    form.get_by_label("End date").fill("2026-01-01")  # before the start: refused, with everything kept
+    fill_date(form, "Start date", "2 2 2026")
+    fill_date(form, "Panel date", "2 3 2026")
+    fill_date(form, "End date", "1 1 2026")  # before the start: refused, with everything kept
     form.get_by_role("button", name="Plan the audit").click()
     form.get_by_role("heading", name="There is a problem").wait_for()
     assert auditor.page_status() == 400  # the form sent back with its errors
     auditor.look("plan an audit with an error")
     assert form.get_by_label("Title", exact=True).input_value() == "Neglect re-audit"
     form.get_by_role("link", name="The audit cannot end before it starts.").click()
-    form.get_by_label("End date").fill("2026-04-30")
+    fill_date(form, "End date", "30 4 2026")
     form.get_by_role("button", name="Plan the audit").click()
     auditor.look("audit planned")
     audit = Audit.objects.get(reference="MACFA 40")
@@ -59,7 +66,7 @@ def test_auditor_plans_an_audit_and_compiles_its_summary(world: World, visit: An
 
     form.get_by_label("Agency that owns the action").select_option(label=str(parties.agency))
     form.get_by_label("What must be done").fill("Refresh the neglect toolkit briefing for all staff.")
-    form.get_by_label("Due date").fill("2030-06-30")
+    fill_date(form, "Due date", "30 6 2030")
     form.get_by_role("button", name="Agree the action").click()
     auditor.look("action agreed")
     action = Action.objects.get(audit=audit)
