@@ -118,6 +118,17 @@ def read_csv(content: bytes) -> list[dict[str, str]]:
         raise FileProblem("The file is empty. Download the template, add one row per case and upload it again.")
     header = [cell.strip().lower().replace(" ", "_") for cell in table[0]]
     missing = [column for column in COLUMNS if column not in header]
+    if missing and len(table[0]) == 1 and ";" in table[0][0]:
+        raise FileProblem(
+            "The file uses semicolons between columns. In your spreadsheet choose Save as, then "
+            "'CSV UTF-8 (comma delimited)'."
+        )
+    unknown = [column for column in header if column and column not in COLUMNS]
+    if unknown:
+        raise FileProblem(
+            f"The file has column{'s' if len(unknown) > 1 else ''} this service does not use: {', '.join(unknown)}. "
+            f"Remove {'them' if len(unknown) > 1 else 'it'}: the columns are {', '.join(COLUMNS)}."
+        )
     if missing:
         raise FileProblem(
             f"The file is missing the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}. "

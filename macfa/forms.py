@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.utils import pretty_name
 from django.forms.widgets import Input
 
 from macfa.errors import ApplicationError
@@ -28,10 +29,11 @@ class GovukFormMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             css = next((css for widget, css in WIDGET_CLASSES if isinstance(field.widget, widget)), "")
             if css:
                 field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {css}".strip()
+            _say_what_to_do(name, field)
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
@@ -44,6 +46,30 @@ class GovukFormMixin:
     def add_service_error(self, error: ApplicationError) -> None:
         """Show a service's refusal on the field it names, or above the form."""
         self.add_error(error.field if error.field in self.fields else None, error.message)  # type: ignore[attr-defined]
+
+
+CHOSEN = (forms.Select, forms.RadioSelect, forms.CheckboxSelectMultiple, forms.CheckboxInput, forms.FileInput)
+
+
+def _say_what_to_do(name: str, field: forms.Field) -> None:
+    """Django's default messages ("This field is required.") as the GOV.UK Design System words them: the question
+    named, and what to do ("Enter the title", "Choose the agency")."""
+    label = str(field.label or pretty_name(name)).strip().rstrip("?")
+    words = label[0].lower() + label[1:] if label[1:2].islower() else label
+    defaults = forms.Field.default_error_messages
+    if field.error_messages.get("required") == defaults["required"]:
+        verb = "Choose" if isinstance(field.widget, CHOSEN) else "Enter"
+        field.error_messages["required"] = f"{verb} {words.removesuffix(' (optional)')}."
+    limits = {
+        "max_length": ("max_length", "{label} must be {limit} characters or fewer."),
+        "min_length": ("min_length", "{label} must be {limit} characters or more."),
+        "min_value": ("min_value", "{label} must be {limit} or more."),
+        "max_value": ("max_value", "{label} must be {limit} or less."),
+    }
+    for code, (attribute, text) in limits.items():
+        limit = getattr(field, attribute, None)
+        if limit is not None and code not in field.error_messages:
+            field.error_messages[code] = text.format(label=label, limit=limit)
 
 
 class GovukForm(GovukFormMixin, forms.Form):

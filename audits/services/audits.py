@@ -8,7 +8,7 @@ from django.db import transaction
 
 from agencies.models import Agency, Partnership
 from agencies.selectors import scope_of
-from audits.models import Audit, Theme
+from audits.models import Audit, Case, Theme
 from audits.permissions import is_auditor_in, may_plan_audit, require, require_manager
 from audits.workflow import AUDIT_MACHINE
 from macfa.errors import ApplicationError
@@ -32,7 +32,7 @@ EDITABLE_AUDIT_FIELDS = {
 def _validate_audit(audit: Audit, relations: dict[str, Any]) -> None:
     """Every related record must belong to the audit's own partnership, whatever else the actor may see."""
     if (
-        Audit.objects.filter(partnership_id=audit.partnership_id, reference=audit.reference)
+        Audit.objects.filter(partnership_id=audit.partnership_id, reference__iexact=audit.reference)
         .exclude(pk=audit.pk)
         .exists()
     ):
@@ -48,6 +48,21 @@ def _validate_audit(audit: Audit, relations: dict[str, Any]) -> None:
     for agency in relations.get("agencies") or ():
         if agency.pk not in partners:
             raise ApplicationError("This agency is not a partner of this partnership.", field="agencies")
+    if audit.pk and relations.get("agencies") is not None:
+        kept = {agency.pk for agency in relations["agencies"]}
+        involved = (
+            Case.agencies.through.objects.filter(case__audit_id=audit.pk)
+            .exclude(agency_id__in=kept)
+            .values_list("agency__name", "case__reference")
+            .order_by("agency__name", "case__reference")
+        )
+        if involved:
+            agency = involved[0][0]
+            cases = ", ".join(reference for name, reference in involved if name == agency)
+            raise ApplicationError(
+                f"{agency} is involved in cases of this audit ({cases}): it takes part in the audit while it is.",
+                field="agencies",
+            )
     for benchmark in relations.get("benchmark_audits") or ():
         if benchmark.pk == audit.pk or benchmark.partnership_id != audit.partnership_id:
             raise ApplicationError(

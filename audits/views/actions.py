@@ -19,7 +19,7 @@ from audits.permissions import action_moves_for, may_add_action_update
 from audits.selectors import action_updates_for, actions_for
 from audits.services.actions import action_add_update, action_move
 from audits.views.common import DUE_SOON_DAYS, PAGE_LIMIT
-from macfa.errors import ApplicationError
+from macfa.errors import ApplicationError, InvalidTransition
 from macfa.forms import GovukForm
 
 MOVE_LABELS = {
@@ -86,6 +86,15 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 else:
                     action_add_update(actor=request.user, action=action, note=data["note"], evidence=data["evidence"])
+            except InvalidTransition:
+                # The page offered this move, so the action changed since it was drawn (someone else moved it).
+                action.refresh_from_db()
+                now = action.get_status_display().lower()
+                form.add_error(
+                    None,
+                    f"This action was changed after you opened the page: it is now {now}. "
+                    "Your note is kept below: check the trail, then choose what to do.",
+                )
             except ApplicationError as error:
                 form.add_service_error(error)
             else:

@@ -319,6 +319,7 @@ def _audit_page(request: HttpRequest, audit: Audit, *, status: int = 200, **extr
         if manages
         else [],
         "cases": cases,
+        "case_total": audit.cases.count(),  # a count, which readers without the case files may know
         "actions": actions_for(user).filter(audit=audit).with_overdue().select_related("owner_agency", "case"),
         "action_form": _action_form_for(request, audit, cases) if manages else None,
         "summary": summary,
@@ -354,6 +355,8 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _move_refusal(audit: Audit, target: str, error: ApplicationError) -> str:
     """Say why a move was refused in words, whatever the machine's message."""
+    if isinstance(error, InvalidTransition) and audit.status == target:
+        return f"This audit is already at the {audit.get_status_display().lower()} stage: someone may have moved it."
     if isinstance(error, InvalidTransition):
         now = STAGE_WORDS.get(AuditStatus(audit.status), audit.status)
         wanted = STAGE_WORDS[AuditStatus(target)] if target in AuditStatus.values else "that stage"

@@ -11,7 +11,7 @@ from django.urls import path
 from audits.calendar import deadline_in_words
 from audits.choices import ConcernStatus
 from audits.permissions import concern_moves_for
-from audits.selectors import concerns_for
+from audits.selectors import cases_for, concerns_for
 from audits.services.concerns import concern_acknowledge
 from audits.views.common import PAGE_LIMIT
 from macfa.errors import ApplicationError
@@ -41,6 +41,7 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "concern": concern,
         "deadline": deadline_in_words(concern.raised_at) if concern.status == ConcernStatus.RAISED else None,
         "can_acknowledge": ConcernStatus.ACKNOWLEDGED in concern_moves_for(request.user, concern),
+        "case_visible": cases_for(request.user).filter(pk=concern.case_id).exists(),
         "error": error,
     }
     return render(request, "audits/concern.html", context, status=409 if error else 200)

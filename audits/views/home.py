@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from agencies.selectors import partnerships_for, roles_of, scope_of
 from audits.choices import ConcernStatus
 from audits.permissions import may_plan_audit
-from audits.selectors import actions_for, audits_for, concerns_for
+from audits.selectors import actions_for, audits_for, concern_counts_for
 from audits.views.common import DUE_SOON_DAYS
 
 
@@ -40,7 +40,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "memberships": roles_of(request.user),
             "overdue": mine.overdue().count(),
             "due_soon": mine.due_within(days=DUE_SOON_DAYS).count(),
-            "concerns_waiting": concerns_for(request.user).filter(status=ConcernStatus.RAISED).count(),
+            # Everyone who may count concerns (the board included) sees how many wait, even without reading them.
+            "concerns_waiting": concern_counts_for(request.user).filter(status=ConcernStatus.RAISED).count(),
             "audits": audits_for(request.user).order_by("-start_date", "reference")[:50],
             "things_to_do": things_to_do(request.user),
         },

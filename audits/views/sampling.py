@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 
 from agencies.models import Agency
 from audits.choices import AgeBand, Factor, LevelOfNeed, PlanType
@@ -57,11 +57,7 @@ def _audit(request: HttpRequest, pk: int) -> Audit:
 
 
 def audit_url(audit: Audit) -> str:
-    """The audit's page when it exists, else the home page."""
-    try:
-        return reverse("pages:audit", args=[audit.pk])
-    except NoReverseMatch:
-        return reverse("pages:home")
+    return reverse("pages:audit", args=[audit.pk])
 
 
 # One case by hand
@@ -379,7 +375,8 @@ def case_draw(request: HttpRequest, pk: int) -> HttpResponse:
         form = DrawForm(request.POST, request.FILES)
         if form.is_valid():
             raw_rows = form.cleaned_data["file"]
-            rows = check_rows(raw_rows, audit=audit)
+            # Cases already in the audit do not stop a draw: repeating a recorded draw for an inspector draws them.
+            rows = check_rows(raw_rows, audit=audit, existing_references=())
             if problem_count(rows):
                 context.update(form=form, rows=rows, problems=problem_count(rows))
                 return render(request, "audits/sampling_draw_preview.html", context, status=400)
@@ -396,7 +393,10 @@ def case_draw(request: HttpRequest, pk: int) -> HttpResponse:
                     "settings": settings,
                     "drawn": draw.drawn_references,
                 }
-                context.update(form=form, draw=draw, token=_keep(request, entry), rows=[])
+                existing = {ref.lower() for ref in audit.cases.values_list("reference", flat=True)}
+                already = [ref for ref in draw.drawn_references if ref.lower() in existing]
+                token = "" if already else _keep(request, entry)
+                context.update(form=form, draw=draw, token=token, rows=[], already_added=already)
                 return render(request, "audits/sampling_draw_preview.html", context)
     context["form"] = form
     return render(request, "audits/sampling_draw.html", context, status=400 if form.errors else 200)

@@ -193,7 +193,7 @@ def test_business_unit_sees_only_its_own_partnership_in_the_admin(parties: Any) 
 
     ours = AuditFactory(partnership=parties.partnership, reference="MACFA 31")
     theirs = AuditFactory(partnership=parties.other_partnership, reference="MACFA 99")
-    CaseFactory(audit=theirs, reference="X9")
+    CaseFactory(audit=theirs, reference="THEIRS-917")
     user = parties.business_unit
     user.is_staff = True
     user.save()
@@ -201,7 +201,7 @@ def test_business_unit_sees_only_its_own_partnership_in_the_admin(parties: Any) 
     client = admin_client(user)
     listing = client.get(reverse("admin:audits_audit_changelist")).content.decode()
     assert "MACFA 31" in listing and "MACFA 99" not in listing
-    assert "X9" not in client.get(reverse("admin:audits_case_changelist")).content.decode()
+    assert "THEIRS-917" not in client.get(reverse("admin:audits_case_changelist")).content.decode()
     assert client.get(reverse("admin:audits_audit_change", args=[theirs.pk])).status_code == 302  # "doesn't exist"
     found = client.get(
         reverse("admin:autocomplete"),

@@ -95,7 +95,8 @@ def test_action_page_offers_and_makes_exactly_the_moves_the_machine_allows(
         assert answer.status_code == 302 and action.status == target
     else:
         assert answer.status_code == 400 and action.status == current
-        assert "cannot be moved" in answer.content.decode() or "already" in answer.content.decode()
+        assert "This action was changed after you opened the page" in answer.content.decode()
+        assert "Checked with the team." in answer.content.decode()  # the typed note is kept
 
 
 def test_a_lead_is_offered_only_the_moves_a_lead_may_make(parties: Parties) -> None:

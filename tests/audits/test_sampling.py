@@ -354,6 +354,11 @@ def test_the_draw_page_draws_repeats_and_records(audit: Any, parties: Parties) -
     record = SampleDraw.objects.get(audit=audit)
     assert record.drawn == draw.drawn_references and record.quotas == {"3": 1}
     assert "Recorded draws" in client.get(url).text and str(record.seed) in client.get(url).text
+    # Shown to an inspector later: the same file, seed and settings draw the same cases, already in the audit.
+    repeat = client.post(url, {**settings, "seed": str(draw.seed), "file": upload(good_file(parties, 10))})
+    assert repeat.status_code == 200 and repeat.context["draw"].drawn_references == draw.drawn_references
+    assert "already in" in repeat.text and "Add these" not in repeat.text
+    assert Case.objects.filter(audit=audit).count() == 3
 
 
 @pytest.mark.parametrize("name", ["case-new", "case-import", "case-template", "case-draw"])
@@ -366,3 +371,10 @@ def test_pages_are_not_found_for_anyone_but_the_audits_managers(
     assert client_for(getattr(parties, who)).post(url, {"file": upload(good_file(parties))}).status_code == 404
     assert client_for(parties.business_unit).get(url).status_code == 200
     assert not Case.objects.exists()
+
+
+def test_a_csv_with_columns_the_service_does_not_use_or_semicolons_says_so() -> None:
+    with pytest.raises(FileProblem, match="column this service does not use: extra"):
+        read_csv(b"reference,age_band,level_of_need,plan_type,factors,agencies,extra\nS1,5-11,3,none,,,x\n")
+    with pytest.raises(FileProblem, match="uses semicolons"):
+        read_csv(b"reference;age_band;level_of_need;plan_type;factors;agencies\nS1;5-11;3;none;;\n")

@@ -156,3 +156,26 @@ def test_an_audit_joins_only_its_own_partnerships_agencies_and_themes(parties: P
     with pytest.raises(ApplicationError, match="belongs to another partnership") as refused:
         audit_create(**plan, focus_themes=[theirs_theme])
     assert refused.value.field == "focus_themes"
+
+
+def test_an_agency_involved_in_the_audits_cases_stays_a_participant(parties: Parties, audit: object) -> None:
+    from audits.services.audits import audit_update
+    from tests.audits.factories import CaseFactory
+
+    audit.agencies.set([parties.agency, parties.other_agency])
+    CaseFactory(audit=audit, reference="C7").agencies.add(parties.agency)
+    with pytest.raises(ApplicationError, match=r"is involved in cases of this audit \(C7\)") as refused:
+        audit_update(actor=parties.auditor, audit=audit, agencies=[parties.other_agency])
+    assert refused.value.field == "agencies"
+    assert set(audit.agencies.all()) == {parties.agency, parties.other_agency}
+    audit_update(actor=parties.auditor, audit=audit, agencies=[parties.agency])  # one no case involves may go
+    assert list(audit.agencies.all()) == [parties.agency]
+
+
+def test_audit_references_differ_by_more_than_their_case(parties: Parties, audit: object) -> None:
+    from audits.services.audits import audit_create
+
+    with pytest.raises(ApplicationError, match="already has an audit with this reference"):
+        audit_create(
+            actor=parties.business_unit, partnership=parties.partnership, reference=audit.reference.lower(), title="T"
+        )
