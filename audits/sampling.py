@@ -124,15 +124,19 @@ def read_csv(content: bytes) -> list[dict[str, str]]:
             "'CSV UTF-8 (comma delimited)'."
         )
     unknown = [column for column in header if column and column not in COLUMNS]
-    if unknown:
-        raise FileProblem(
-            f"The file has column{'s' if len(unknown) > 1 else ''} this service does not use: {', '.join(unknown)}. "
-            f"Remove {'them' if len(unknown) > 1 else 'it'}: the columns are {', '.join(COLUMNS)}."
-        )
+    unused = (
+        f"It has column{'s' if len(unknown) > 1 else ''} this service does not use: {', '.join(unknown)}. "
+        if unknown
+        else ""
+    )
     if missing:
         raise FileProblem(
-            f"The file is missing the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}. "
+            f"The file is missing the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}. {unused}"
             f"The first row must name the columns: {', '.join(COLUMNS)}."
+        )
+    if unknown:
+        raise FileProblem(
+            f"{unused}Remove {'them' if len(unknown) > 1 else 'it'}: the columns are {', '.join(COLUMNS)}."
         )
     rows = table[1:]
     if not rows:

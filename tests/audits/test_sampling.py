@@ -374,7 +374,7 @@ def test_pages_are_not_found_for_anyone_but_the_audits_managers(
 
 
 def test_a_csv_with_columns_the_service_does_not_use_or_semicolons_says_so() -> None:
-    with pytest.raises(FileProblem, match="column this service does not use: extra"):
+    with pytest.raises(FileProblem, match="It has column this service does not use: extra"):
         read_csv(b"reference,age_band,level_of_need,plan_type,factors,agencies,extra\nS1,5-11,3,none,,,x\n")
     with pytest.raises(FileProblem, match="uses semicolons"):
         read_csv(b"reference;age_band;level_of_need;plan_type;factors;agencies\nS1;5-11;3;none;;\n")
