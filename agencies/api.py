@@ -7,7 +7,7 @@ from rest_framework import serializers, viewsets
 
 from agencies.models import Agency, Membership, Partnership, Role, Sector
 from agencies.selectors import agencies_for, memberships_for, partnerships_for
-from macfa.filters import scoped
+from macfa.filters import FilterSet, scoped
 
 
 class PartnershipSerializer(serializers.ModelSerializer):
@@ -40,7 +40,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "user", "partnership", "role", "agency"]
 
 
-class AgencyFilter(django_filters.FilterSet):
+class AgencyFilter(FilterSet):
     sector = django_filters.MultipleChoiceFilter(distinct=False, choices=Sector.choices)
     partnership = scoped(partnerships_for, "partnerships")
     search = django_filters.CharFilter(method="filter_search", label="Name contains")
@@ -53,7 +53,7 @@ class AgencyFilter(django_filters.FilterSet):
         return queryset.filter(name__icontains=value) | queryset.filter(short_name__icontains=value)
 
 
-class MembershipFilter(django_filters.FilterSet):
+class MembershipFilter(FilterSet):
     partnership = scoped(partnerships_for)
     agency = scoped(agencies_for)
     role = django_filters.MultipleChoiceFilter(distinct=False, choices=Role.choices)

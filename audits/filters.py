@@ -36,7 +36,7 @@ from audits.models import (
 )
 from audits.models.action import ActionQuerySet
 from audits.selectors import audits_for, cases_for, themes_for
-from macfa.filters import scoped
+from macfa.filters import BooleanFilter, FilterSet, IsoDateTimeFilter, scoped
 
 
 def _search(fields: list[str]) -> Any:
@@ -49,11 +49,9 @@ def _search(fields: list[str]) -> Any:
     return method
 
 
-class ThemeFilter(django_filters.FilterSet):
+class ThemeFilter(FilterSet):
     partnership = scoped(partnerships_for)
-    national = django_filters.BooleanFilter(
-        field_name="partnership", lookup_expr="isnull", label="National themes only"
-    )
+    national = BooleanFilter(field_name="partnership", lookup_expr="isnull", label="National themes only")
     search = django_filters.CharFilter(method=_search(["name", "slug"]), max_length=100)
 
     class Meta:
@@ -61,7 +59,7 @@ class ThemeFilter(django_filters.FilterSet):
         fields = ["partnership", "is_active"]
 
 
-class AuditFilter(django_filters.FilterSet):
+class AuditFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(distinct=False, choices=AuditStatus.choices)
     partnership = scoped(partnerships_for)
     auditor = scoped(people_for)
@@ -76,7 +74,7 @@ class AuditFilter(django_filters.FilterSet):
         fields = ["partnership", "auditor", "status"]
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(FilterSet):
     audit = scoped(audits_for)
     partnership = scoped(partnerships_for, "audit__partnership")
     age_band = django_filters.MultipleChoiceFilter(distinct=False, choices=AgeBand.choices)
@@ -91,7 +89,7 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["audit"]
 
 
-class ChildFamilyViewFilter(django_filters.FilterSet):
+class ChildFamilyViewFilter(FilterSet):
     audit = scoped(audits_for, "case__audit")
     case = scoped(cases_for)
     speaker = django_filters.ChoiceFilter(choices=Speaker.choices)
@@ -101,7 +99,7 @@ class ChildFamilyViewFilter(django_filters.FilterSet):
         fields = ["case"]
 
 
-class AgencyReturnFilter(django_filters.FilterSet):
+class AgencyReturnFilter(FilterSet):
     audit = scoped(audits_for, "case__audit")
     case = scoped(cases_for)
     agency = scoped(agencies_for)
@@ -112,18 +110,18 @@ class AgencyReturnFilter(django_filters.FilterSet):
         fields = ["case", "agency"]
 
 
-class FindingFilter(django_filters.FilterSet):
+class FindingFilter(FilterSet):
     audit = scoped(audits_for, "case__audit")
     partnership = scoped(partnerships_for, "case__audit__partnership")
     case = scoped(cases_for)
     agency = scoped(agencies_for)
     theme = scoped(themes_for)
     sector = django_filters.MultipleChoiceFilter(distinct=False, field_name="agency__sector", choices=Sector.choices)
-    multi_agency = django_filters.BooleanFilter(field_name="agency", lookup_expr="isnull", label="Multi-agency only")
+    multi_agency = BooleanFilter(field_name="agency", lookup_expr="isnull", label="Multi-agency only")
     grade = django_filters.MultipleChoiceFilter(distinct=False, choices=Grade.choices)
     self_grade = django_filters.MultipleChoiceFilter(distinct=False, choices=Grade.choices)
     kind = django_filters.ChoiceFilter(choices=FindingKind.choices)
-    agreed = django_filters.BooleanFilter(field_name="agreed_at", lookup_expr="isnull", exclude=True)
+    agreed = BooleanFilter(field_name="agreed_at", lookup_expr="isnull", exclude=True)
     age_band = django_filters.MultipleChoiceFilter(distinct=False, field_name="case__age_band", choices=AgeBand.choices)
     level_of_need = django_filters.MultipleChoiceFilter(
         distinct=False, field_name="case__level_of_need", choices=LevelOfNeed.choices
@@ -138,7 +136,7 @@ class FindingFilter(django_filters.FilterSet):
         fields = ["case", "agency", "theme"]
 
 
-class ActionFilter(django_filters.FilterSet):
+class ActionFilter(FilterSet):
     audit = scoped(audits_for)
     case = scoped(cases_for)
     partnership = scoped(partnerships_for, "audit__partnership")
@@ -147,7 +145,7 @@ class ActionFilter(django_filters.FilterSet):
         distinct=False, field_name="owner_agency__sector", choices=Sector.choices
     )
     status = django_filters.MultipleChoiceFilter(distinct=False, choices=ActionStatus.choices)
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    overdue = BooleanFilter(method="filter_overdue")
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
     search = django_filters.CharFilter(method=_search(["description", "audit__reference"]), max_length=100)
@@ -160,20 +158,20 @@ class ActionFilter(django_filters.FilterSet):
         return queryset.overdue() if value else queryset.not_overdue()
 
 
-class ConcernFilter(django_filters.FilterSet):
+class ConcernFilter(FilterSet):
     audit = scoped(audits_for, "case__audit")
     case = scoped(cases_for)
     agency = scoped(agencies_for)
     status = django_filters.MultipleChoiceFilter(distinct=False, choices=ConcernStatus.choices)
-    raised_after = django_filters.IsoDateTimeFilter(field_name="raised_at", lookup_expr="gte")
-    raised_before = django_filters.IsoDateTimeFilter(field_name="raised_at", lookup_expr="lte")
+    raised_after = IsoDateTimeFilter(field_name="raised_at", lookup_expr="gte")
+    raised_before = IsoDateTimeFilter(field_name="raised_at", lookup_expr="lte")
 
     class Meta:
         model = SafeguardingConcern
         fields = ["case", "agency"]
 
 
-class SummaryFilter(django_filters.FilterSet):
+class SummaryFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(distinct=False, choices=SummaryStatus.choices)
     partnership = scoped(partnerships_for)
     theme = scoped(themes_for, "themes", distinct=True)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 
 from macfa.api import error_body
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        if isinstance(exception, RequestDataTooBig):
+            message = "The request body is too large."
+            return JsonResponse(error_body(413, "too_large", message), status=413)
+        return JsonResponse(error_body(400, "bad_request", "The request could not be read."), status=400)
+    return defaults.bad_request(request, exception)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from rest_framework import serializers
 
@@ -22,3 +24,16 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> QuerySet[Any]:
         request = self.context.get("request")
         return self.selector(request.user if request else None)
+
+
+# No date a person gives the service (a due date, an audit's or a summary's dates) is before 2000 or after 2100:
+# outside that it is a typing slip (9999 for 2025), and it would sort to the end of every list and never fall due.
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+
+
+class BoundedDateField(serializers.DateField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        message = f"Give a date between {EARLIEST_DATE:%-d %B %Y} and {LATEST_DATE:%-d %B %Y}."
+        self.validators += [MinValueValidator(EARLIEST_DATE, message), MaxValueValidator(LATEST_DATE, message)]

@@ -2,7 +2,7 @@
 
 Development needs nothing set: SQLite, Celery in eager mode, mail to the console. Production
 (``MACFA_ENV=production``) refuses to start without a real SECRET_KEY, with DEBUG on, or with no
-ALLOWED_HOSTS, and says which of these is wrong.
+ALLOWED_HOSTS or a wildcard in them, and says which of these is wrong.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ def production_problems(*, secret_key: str, debug: bool, allowed_hosts: list[str
         problems.append("DEBUG is on: set DEBUG=false.")
     if not allowed_hosts:
         problems.append("ALLOWED_HOSTS is empty: list the host names the service answers on.")
+    elif any("*" in host for host in allowed_hosts):
+        problems.append("ALLOWED_HOSTS contains '*': list the host names the service answers on.")
     return problems
 
 
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "macfa.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -170,6 +173,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# A session ends after SESSION_COOKIE_AGE seconds without a request (each request saves it and starts the count
+# again) and when the browser closes.
+SESSION_COOKIE_AGE: int = env.int("SESSION_COOKIE_AGE", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "pages:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -188,6 +197,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "macfa.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "macfa.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "macfa.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/minute")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

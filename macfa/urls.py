@@ -26,5 +26,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
 
+handler400 = "macfa.errors_views.bad_request"
 handler404 = "macfa.errors_views.not_found"
 handler500 = "macfa.errors_views.server_error"

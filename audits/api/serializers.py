@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from rest_framework import serializers
 
 from agencies.api import PersonSerializer
@@ -28,10 +29,19 @@ from audits.models import (
 from audits.permissions import sees_exact_figures
 from audits.selectors import audits_for, cases_for, findings_for, managed_audits_for, themes_for
 from audits.workflow import AUDIT_MACHINE
-from macfa.fields import ScopedRelatedField
+from macfa.fields import BoundedDateField, ScopedRelatedField
 
 
-class ThemeSerializer(serializers.ModelSerializer):
+class BoundedModelSerializer(serializers.ModelSerializer):
+    """Every record's serializer: a date a client sends is bounded (BoundedDateField)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: BoundedDateField,
+    }
+
+
+class ThemeSerializer(BoundedModelSerializer):
     partnership = ScopedRelatedField(
         selector=partnerships_for,
         queryset=Partnership.objects.all(),
@@ -49,7 +59,7 @@ class ThemeSerializer(serializers.ModelSerializer):
         return value
 
 
-class AuditSerializer(serializers.ModelSerializer):
+class AuditSerializer(BoundedModelSerializer):
     partnership = ScopedRelatedField(selector=partnerships_for, queryset=Partnership.objects.all())
     auditor = ScopedRelatedField(
         selector=people_for, queryset=get_user_model().objects.all(), required=False, allow_null=True
@@ -97,7 +107,7 @@ class FactorsField(serializers.ListField):
         return sorted(factor.factor for factor in instance.factors.all())
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(BoundedModelSerializer):
     audit = ScopedRelatedField(selector=managed_audits_for, queryset=Audit.objects.all())
     agencies = ScopedRelatedField(selector=agencies_for, queryset=Agency.objects.all(), many=True, required=False)
     factors = FactorsField(
@@ -133,7 +143,7 @@ class CaseSerializer(serializers.ModelSerializer):
         return value
 
 
-class ChildFamilyViewSerializer(serializers.ModelSerializer):
+class ChildFamilyViewSerializer(BoundedModelSerializer):
     case = ScopedRelatedField(selector=cases_for, queryset=Case.objects.all())
     recorded_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
@@ -171,7 +181,7 @@ class SelfGradesField(serializers.ListField):
         return {row["theme"]: row["grade"] for row in rows}
 
 
-class AgencyReturnSerializer(serializers.ModelSerializer):
+class AgencyReturnSerializer(BoundedModelSerializer):
     case = ScopedRelatedField(selector=cases_for, queryset=Case.objects.all())
     agency = ScopedRelatedField(selector=agencies_for, queryset=Agency.objects.all())
     self_grades = SelfGradesField(
@@ -199,7 +209,7 @@ class AgencyReturnSerializer(serializers.ModelSerializer):
         validators: list[Any] = []
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class FindingSerializer(BoundedModelSerializer):
     case = ScopedRelatedField(selector=cases_for, queryset=Case.objects.all())
     agency = ScopedRelatedField(
         selector=agencies_for,
@@ -234,14 +244,14 @@ class FindingSerializer(serializers.ModelSerializer):
         validators: list[Any] = []
 
 
-class ModerateSerializer(serializers.ModelSerializer):
+class ModerateSerializer(BoundedModelSerializer):
     class Meta:
         model = Finding
         fields = ["grade", "change_reason", "kind", "narrative"]
         extra_kwargs = {"grade": {"required": True, "allow_null": False}, "kind": {"required": False}}
 
 
-class ActionUpdateSerializer(serializers.ModelSerializer):
+class ActionUpdateSerializer(BoundedModelSerializer):
     author = PersonSerializer(read_only=True)
     status_from = serializers.ChoiceField(choices=ActionStatus.choices, allow_blank=True, read_only=True)
     status_to = serializers.ChoiceField(
@@ -254,7 +264,7 @@ class ActionUpdateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(BoundedModelSerializer):
     audit = ScopedRelatedField(selector=managed_audits_for, queryset=Audit.objects.all())
     owner_agency = ScopedRelatedField(selector=agencies_for, queryset=Agency.objects.all())
     case = ScopedRelatedField(selector=cases_for, queryset=Case.objects.all(), required=False, allow_null=True)
@@ -292,7 +302,7 @@ class ActionNoteSerializer(ActionMoveSerializer):
     pass
 
 
-class ConcernSerializer(serializers.ModelSerializer):
+class ConcernSerializer(BoundedModelSerializer):
     case = ScopedRelatedField(selector=cases_for, queryset=Case.objects.all())
     agency = ScopedRelatedField(selector=agencies_for, queryset=Agency.objects.all())
     acknowledgement_due = serializers.SerializerMethodField()
@@ -344,7 +354,7 @@ class ConcernCountsSerializer(serializers.Serializer):
     closed = serializers.IntegerField()
 
 
-class SummaryReviewSerializer(serializers.ModelSerializer):
+class SummaryReviewSerializer(BoundedModelSerializer):
     reviewer = PersonSerializer(read_only=True)
     decision = serializers.ChoiceField(choices=ReviewDecision.choices)
 
@@ -354,7 +364,7 @@ class SummaryReviewSerializer(serializers.ModelSerializer):
         read_only_fields = ["summary", "reviewer", "created_at"]
 
 
-class LearningSummarySerializer(serializers.ModelSerializer):
+class LearningSummarySerializer(BoundedModelSerializer):
     partnership = ScopedRelatedField(selector=partnerships_for, queryset=Partnership.objects.all())
     themes = ScopedRelatedField(selector=themes_for, queryset=Theme.objects.all(), many=True)
     audits = ScopedRelatedField(selector=audits_for, queryset=Audit.objects.all(), many=True, required=False)

@@ -16,7 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -49,6 +49,7 @@ from audits.services.themes import theme_create, theme_update
 from audits.summaries.export import EXPORTABLE
 from macfa.api import etag_of, require_if_match
 from macfa.errors import ApplicationError
+from macfa.parsers import JSONParser
 
 # Every operation's error responses (the one Error shape) are added by macfa.api.document_errors.
 

@@ -278,4 +278,6 @@ def test_case_page_query_count_does_not_grow_with_themes_and_agencies(parties: P
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse("pages:case", args=[case.pk])).status_code == 200
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 16, counts
+    # 16 for the page, and 3 to save the session (savepoint, update, release): it is saved on every request so that
+    # inactivity is counted from the last one.
+    assert counts[0] == counts[1] <= 19, counts
