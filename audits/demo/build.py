@@ -43,6 +43,7 @@ from audits.models import (
     SafeguardingConcern,
     Theme,
 )
+from audits.services.returns import OPEN_FOR_RETURNS
 
 
 def _ensure(model: type[Model], lookup: dict[str, Any], defaults: dict[str, Any] | None = None) -> Any:
@@ -177,9 +178,11 @@ def _build_audit(
         case.agencies.set(involved)
         for factor in plan.factors[: 1 + index % len(plan.factors)]:
             _ensure(CaseFactor, {"case": case, "factor": factor})
-        _build_returns_and_findings(plan, case, involved, themes, users, panel_time, rng, index)
+        if plan.status not in OPEN_FOR_RETURNS:  # an audit still collecting returns has none yet, nor findings
+            _build_returns_and_findings(plan, case, involved, themes, users, panel_time, rng, index)
         cases.append(case)
-    _build_actions(plan, audit, cases, users, today)
+    if plan.status not in OPEN_FOR_RETURNS:
+        _build_actions(plan, audit, cases, users, today)
     return audit
 
 

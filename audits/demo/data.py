@@ -162,6 +162,20 @@ AUDITS = [
         benchmarks=["MACFA 14", "MACFA 26"],
         terms="Re-audit of neglect practice against MACFA 14 and MACFA 26; the benchmark for the Neglect Strategy.",
     ),
+    # Under way now: the agencies are completing their returns, so a lead has something to do in the demo.
+    AuditPlan(
+        "MACFA 32",
+        "Neglect in adolescence",
+        ["neglect", "voice-of-the-child", "exploitation", "drift-and-delay"],
+        datetime.date(2026, 11, 2),
+        AuditStatus.AGENCY_RETURNS,
+        4,
+        ["csc", "police", "community", "school"],
+        0.5,
+        terms="Young people aged 12 to 17 on child in need or child protection plans for neglect.",
+        age_bands=[AgeBand.AGE_12_15, AgeBand.AGE_16_17],
+        factors=[Factor.NEGLECT, Factor.EXPLOITATION],
+    ),
 ]
 
 STRENGTHS = {

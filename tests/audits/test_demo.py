@@ -76,7 +76,7 @@ def test_demo_has_agencies_of_every_sector_in_the_reference_report(demo: str) ->
 
 def test_demo_has_the_four_2018_19_macfas_and_the_earlier_neglect_audits(demo: str) -> None:
     audits = {audit.reference: audit for audit in Audit.objects.filter(partnership__slug="severnvale")}
-    assert set(audits) == {"MACFA 14", "MACFA 26", "MACFA 28", "MACFA 29", "MACFA 30", "MACFA 31"}
+    assert set(audits) == {"MACFA 14", "MACFA 26", "MACFA 28", "MACFA 29", "MACFA 30", "MACFA 31", "MACFA 32"}
     neglect = audits["MACFA 31"]
     assert {a.reference for a in neglect.benchmark_audits.all()} == {"MACFA 14", "MACFA 26"}
     assert "neglect" in neglect.focus_themes.values_list("slug", flat=True)
@@ -101,6 +101,15 @@ def test_demo_has_returns_moderated_findings_and_every_action_status(demo: str) 
     assert overdue.exists()
     assert Action.objects.filter(Q(status=ActionStatus.OPEN) & Q(due_date__gte=datetime.date.today())).exists()
     assert SafeguardingConcern.objects.filter(status=ConcernStatus.RAISED).count() == 1
+
+
+def test_demo_has_an_audit_whose_returns_the_leads_can_complete(demo: str) -> None:
+    from audits.choices import AuditStatus
+
+    live = Audit.objects.get(partnership__slug="severnvale", reference="MACFA 32")
+    assert live.status == AuditStatus.AGENCY_RETURNS
+    police = Agency.objects.get(short_name="Police")
+    assert live.cases.filter(agencies=police).exists() and not live.cases.filter(returns__isnull=False).exists()
 
 
 def test_demo_case_references_are_pseudonymous(demo: str) -> None:
