@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 
 from agencies import services
 from agencies.models import Agency, Membership, Partnership
 from macfa.admin_scope import ServiceAdmin, scoped_for_admin
+from macfa.authentication import token_revoke
+from macfa.errors import ApplicationError
 
 
 @admin.register(Partnership)
@@ -77,6 +79,18 @@ class MembershipAdmin(ServiceAdmin, admin.ModelAdmin):
     autocomplete_fields = ["agency"]
     identity_fields = ("user", "partnership", "role", "agency")
     always_read_only = ("created_at",)
+    actions = ["revoke_api_tokens"]
+
+    @admin.action(description="Revoke the API token of the selected people")
+    def revoke_api_tokens(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        """A lost laptop or a leaver: their token answers 401 from now on (they may sign in for a new one)."""
+        revoked = 0
+        for person in {membership.user for membership in queryset.select_related("user")}:
+            try:
+                revoked += token_revoke(actor=request.user, person=person)
+            except ApplicationError as error:
+                self.message_user(request, f"{person}: {error.message}", messages.WARNING)
+        self.message_user(request, f"API tokens revoked: {revoked}.", messages.SUCCESS)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return admin.ModelAdmin.has_delete_permission(self, request, obj)

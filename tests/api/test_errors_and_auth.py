@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
 import yaml
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -88,6 +90,11 @@ def test_issue_token_command_prints_a_working_token(parties: Parties) -> None:
     call_command("issue_token", parties.auditor.username, stdout=out)
     key = out.getvalue().strip().splitlines()[-1]
     assert Token.objects.get(user=parties.auditor).key == key
+    # An expired token is replaced, not printed: it would only answer 401.
+    Token.objects.filter(key=key).update(created=timezone.now() - datetime.timedelta(days=365))
+    call_command("issue_token", parties.auditor.username, stdout=out)
+    fresh = out.getvalue().strip().splitlines()[-1]
+    assert fresh != key and Token.objects.get(user=parties.auditor).key == fresh
 
 
 def test_schema_validates_and_documents_every_route() -> None:

@@ -83,3 +83,13 @@ def test_load_demo_refuses_to_run_in_production(settings: object) -> None:
     with pytest.raises(CommandError, match="refuses to run in production"):
         call_command("load_demo")
     assert not get_user_model().objects.exists()
+
+
+def test_pages_carry_a_strict_content_security_policy(client: Client) -> None:
+    """Scripts, styles and everything else from this site only, never inline; the browser tests (tests/browser/)
+    fail on any refusal the policy causes in the console, so the pages keep working under it."""
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    assert directives["default-src"] == "'self'" and directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy

@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rest_framework.authtoken.models import Token
 
+from macfa.authentication import token_expired
+
 
 class Command(BaseCommand):
     help = "Print the API token of a user (made if they have none), for `Authorization: Token <key>`."
@@ -18,7 +20,8 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"No user called {username!r}.")
-        if rotate:
+        existing = Token.objects.filter(user=user).first()
+        if rotate or (existing is not None and token_expired(existing)):  # an expired token is of no use to print
             Token.objects.filter(user=user).delete()
         token, _ = Token.objects.get_or_create(user=user)
         self.stdout.write(f"API token for {username} (send it as 'Authorization: Token <key>'):")
