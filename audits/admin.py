@@ -2,8 +2,8 @@
 
 Every save calls the model's services (``macfa.admin_scope.ServiceAdmin``); statuses and identity fields are
 read-only, and each workflow move the business unit may make is an admin action that calls the same service as
-the API and the pages. Inlines show related records; each is changed on its own page. FK choices in inlines are
-read once per request, so a page with many rows runs the same number of queries as a page with a few.
+the API and the pages. Inlines are read-only lists of related records, each changed on its own page; they load what
+their rows show in one query, so a page with many rows runs the same number of queries as a page with a few.
 """
 
 from __future__ import annotations
@@ -49,8 +49,7 @@ def _pick(data: dict[str, Any], *names: str) -> dict[str, Any]:
 
 
 class InlineRowsMixin:
-    """Inline rows load what their titles show in the same query (``select_related``), and each
-    foreign-key dropdown is built once per request instead of once per row."""
+    """Inline rows load what they show in the same query (``select_related``)."""
 
     select_related: tuple[str, ...] = ()
 

@@ -49,8 +49,8 @@ def prefix(theme: Any, agency: Agency | None) -> str:
     return f"t{theme.pk}-a{agency.pk if agency else 'm'}"
 
 
-def grid_post(client: Client, case: Any, changes: dict[str, Any]) -> Any:
-    """Post the grid as a browser would: every cell's fields as drawn, with ``changes`` typed over them."""
+def grid_as_drawn(client: Client, case: Any) -> dict[str, Any]:
+    """What a browser would send back for the grid untouched: every cell's fields as the page drew them."""
     page = client.get(reverse("pages:case", args=[case.pk]))
     data: dict[str, Any] = {"form": "findings"}
     for row in page.context["rows"]:
@@ -58,8 +58,12 @@ def grid_post(client: Client, case: Any, changes: dict[str, Any]) -> Any:
             for name in cell.form.fields:
                 value = cell.form[name].value()
                 data[cell.form.add_prefix(name)] = "" if value is None else value
-    data.update(changes)
-    return client.post(reverse("pages:case", args=[case.pk]), data)
+    return data
+
+
+def grid_post(client: Client, case: Any, changes: dict[str, Any]) -> Any:
+    """Post the grid as a browser would: every cell's fields as drawn, with ``changes`` typed over them."""
+    return client.post(reverse("pages:case", args=[case.pk]), grid_as_drawn(client, case) | changes)
 
 
 @pytest.fixture
@@ -161,13 +165,7 @@ def test_stale_cell_says_so_keeps_the_typed_text_and_saves_nothing(parties: Part
     finding = FindingFactory(case=case, agency=parties.agency, theme=theme, self_grade=2, grade=2, narrative="Old.")
     client = signed_in(parties.auditor)
     cell = prefix(theme, parties.agency)
-    page = client.get(reverse("pages:case", args=[case.pk]))
-    data: dict[str, Any] = {"form": "findings"}
-    for row in page.context["rows"]:
-        for each in row.cells:
-            for name in each.form.fields:
-                value = each.form[name].value()
-                data[each.form.add_prefix(name)] = "" if value is None else value
+    data = grid_as_drawn(client, case)
     # Someone else saves the same cell after the page was drawn.
     finding_update(actor=parties.business_unit, finding=finding, narrative="Theirs, saved first.")
     other = prefix(theme, parties.other_agency)
@@ -194,13 +192,7 @@ def test_untouched_cell_changed_by_someone_else_is_left_alone(parties: Parties, 
     theme = themes_of(case)[0]
     finding = FindingFactory(case=case, agency=parties.agency, theme=theme, self_grade=2, grade=2, narrative="Old.")
     client = signed_in(parties.auditor)
-    page = client.get(reverse("pages:case", args=[case.pk]))
-    data: dict[str, Any] = {"form": "findings"}
-    for row in page.context["rows"]:
-        for each in row.cells:
-            for name in each.form.fields:
-                value = each.form[name].value()
-                data[each.form.add_prefix(name)] = "" if value is None else value
+    data = grid_as_drawn(client, case)
     finding_update(actor=parties.business_unit, finding=finding, narrative="Theirs.")
     data[f"{prefix(theme, None)}-kind"] = FindingKind.STRENGTH
     assert client.post(reverse("pages:case", args=[case.pk]), data).status_code == 302
