@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -85,6 +86,11 @@ class Action(models.Model):
         return f"{self.owner_agency}: {self.description[:60]}"
 
 
+def evidence_path(instance: ActionUpdate, filename: str) -> str:
+    """A random name under the private media root: the uploaded name is kept in evidence_name, never in the path."""
+    return f"evidence/{uuid.uuid4().hex}"
+
+
 class ActionUpdate(models.Model):
     """One entry in an action's trail: a note, evidence, or a status change, with who and when."""
 
@@ -92,7 +98,9 @@ class ActionUpdate(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
-    evidence = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
+    evidence = models.FileField(upload_to=evidence_path, blank=True)
+    evidence_name = models.CharField(max_length=255, blank=True, help_text="The file's name as it was uploaded.")
+    evidence_size = models.PositiveIntegerField(null=True, blank=True, help_text="In bytes.")
     status_from = models.CharField(max_length=20, choices=ActionStatus.choices, blank=True)
     status_to = models.CharField(max_length=20, choices=ActionStatus.choices, blank=True)
 

@@ -26,6 +26,12 @@ class LearningSummary(models.Model):
     content = models.JSONField(default=dict, blank=True, help_text="The compiled figures.")
     assurance_level = models.CharField(max_length=20, choices=AssuranceLevel.choices, blank=True)
     key_messages = models.TextField(blank=True)
+    strengths = models.TextField(
+        blank=True, help_text="What good looks like, one point a line, by the auditor for the board and briefing."
+    )
+    areas_for_improvement = models.TextField(
+        blank=True, help_text="What must improve, one point a line, by the auditor for the board and briefing."
+    )
     compiled_at = models.DateTimeField(null=True, blank=True)
     exported_at = models.DateTimeField(null=True, blank=True, help_text="When the briefing files were last made.")
     published_at = models.DateTimeField(null=True, blank=True)
@@ -83,6 +89,7 @@ class BriefingFormat(models.TextChoices):
     DOCX = "docx", "Word briefing"
     CSV = "csv", "CSV data"
     JSON = "json", "JSON data"
+    XLSX = "xlsx", "Excel workbook"
 
 
 class SummaryExport(models.Model):
