@@ -24,6 +24,21 @@ CONCERN_COUNTS = ("raised", "acknowledged", "acknowledged_within_one_working_day
 CONCERN_HOURS = ("median_hours_to_acknowledge", "longest_hours_to_acknowledge")
 ACTION_COUNTS = ("raised", "completed", "verified", "overdue")
 BREAKDOWNS = ("by_age_band", "by_level_of_need", "by_plan_type")
+# How a hidden figure is printed, as UK official statistics mark confidential cells.
+SUPPRESSED_MARK = "[c]"
+
+
+def shown(value: object) -> str:
+    """A figure as printed in anything that leaves the service: a hidden one is marked, never a number or a bound."""
+    return SUPPRESSED_MARK if value is None else str(value)
+
+
+def suppression_note(threshold: int) -> str:
+    """The footnote under every table that can hold a hidden figure."""
+    return (
+        f"{SUPPRESSED_MARK} marks a figure withheld to protect children's confidentiality: counts of children below "
+        f"{threshold}, and any figure from which one could be worked out. See the partnership's disclosure rule."
+    )
 
 
 def suppress_cell(value: int, threshold: int) -> int | None:
