@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from audits.summaries.compile import compile_content
-from audits.summaries.suppression import suppress_cell, suppress_content, suppress_row
+from audits.summaries.suppression import shown, suppress_cell, suppress_content, suppress_row
 from tests.audits.test_compile import Known
 
 
@@ -103,35 +104,81 @@ def content(evident: int, of_cases: int) -> dict:
     }
 
 
-def test_published_content_hides_every_small_figure() -> None:
+def test_practice_over_a_whole_sample_is_published_exactly() -> None:
+    # Six cases, threshold 5: how professionals did over the sample is published as it is, small parts included.
     out = suppress_content(content(4, 6), 5)
     theme_out = out["themes"][0]
-    # The lone 1 takes the next smallest (8) with it; the zero stays.
-    assert theme_out["grades"] == {"outstanding": None, "good": 10, "requires_improvement": None, "inadequate": 0}
-    assert theme_out["by_agency"][0]["kinds"] == {"strength": None, "area_for_improvement": None}
     assert theme_out["self_vs_panel"] == {
         "with_self_grade": 19,
         "panel_agreed": 15,
-        "panel_raised": None,
-        "panel_lowered": None,
+        "panel_raised": 1,
+        "panel_lowered": 3,
     }
-    assert theme_out["evidence"]["evident_in"] is None
-    assert "4" not in theme_out["evidence"]["statement"]
-    assert theme_out["trend"][0]["benchmarks"][0]["good_share"] is None  # 4 findings in the benchmark
-    assert out["views"] == {"of_cases": 6, "child_heard": None, "family_heard": None}
-    assert out["concerns"]["raised"] is None and out["concerns"]["median_hours_to_acknowledge"] is None
+    assert theme_out["evidence"] == {
+        "evident_in": 4,
+        "of_cases": 6,
+        "statement": "The child's voice was evident in four of the six cases.",
+    }
+    assert theme_out["trend"][0]["good_share"] == 57.9
+    assert out["scope"]["cases"] == 6 and out["views"]["of_cases"] == 6
     assert out["suppression_threshold"] == 5
 
 
-def test_evidence_that_would_reveal_the_few_cases_without_it_is_hidden() -> None:
-    # "Evident in 14 of 16" would reveal the 2 cases where it was not.
-    assert suppress_content(content(14, 16), 5)["themes"][0]["evidence"]["evident_in"] is None
-    shown = suppress_content(content(10, 16), 5)["themes"][0]["evidence"]
-    assert shown == {
-        "evident_in": 10,
+def test_counts_of_children_are_hidden_and_marked() -> None:
+    out = suppress_content(content(4, 6), 5)
+    # Whether the child and the family were heard describes them, not the practitioners.
+    assert out["views"] == {"of_cases": 6, "child_heard": None, "family_heard": None}
+    # One live child-protection concern: hidden, and so is the time it took to acknowledge it.
+    assert out["concerns"]["raised"] is None and out["concerns"]["median_hours_to_acknowledge"] is None
+    assert out["concerns"]["awaiting_acknowledgement"] == 0  # zeros reveal nobody
+    assert out["themes"][0]["by_agency"][0]["grades"]["outstanding"] is None
+    assert shown(out["views"]["child_heard"]) == "[c]"
+    assert out["any_hidden"]["views"] is True and out["any_hidden"]["concerns"] is True
+
+
+def test_a_theme_total_gives_way_when_one_agency_alone_makes_it() -> None:
+    # The one outstanding finding is Police's (the only agency): publishing the theme's "1 outstanding" and the
+    # other agencies' zeros would give Police's hidden 1 back, and a zero is never hidden, so the total goes.
+    out = suppress_content(content(4, 6), 5)
+    grades = out["themes"][0]["grades"]
+    assert grades["outstanding"] is None and grades["inadequate"] == 0
+    assert out["themes"][0]["any_hidden"]["grades"] is True
+    assert worked_back_by_subtraction(out) == []
+
+
+def worked_back_by_subtraction(out: dict[str, Any]) -> list[str]:
+    """The theme's grade totals against its agencies' columns: one hidden cell in a column with a published total."""
+    theme_out = out["themes"][0]
+    exposed = []
+    for grade, total in theme_out["grades"].items():
+        column = [row["grades"][grade] for row in theme_out["by_agency"]]
+        if total is not None and column.count(None) == 1:
+            exposed.append(grade)
+    return exposed
+
+
+def test_quotes_never_leave_the_service() -> None:
+    out = suppress_content(content(4, 6), 5)
+    assert "quotes" not in out["themes"][0]
+    assert "Seen alone." not in str(out)
+
+
+def test_evidence_n_of_m_is_published_when_m_reaches_the_threshold() -> None:
+    # "Evident in 14 of 16" tells the reader that practice fell short in two of sixteen unnamed cases: a
+    # statement about the practitioners' work, as the reference report publishes it.
+    assert suppress_content(content(14, 16), 5)["themes"][0]["evidence"] == {
+        "evident_in": 14,
         "of_cases": 16,
-        "statement": "The child's voice was evident in 10 of the 16 cases.",
+        "statement": "The child's voice was evident in 14 of the 16 cases.",
     }
+
+
+def test_evidence_over_fewer_cases_than_the_threshold_is_withheld_and_marked() -> None:
+    data = content(2, 3)
+    out = suppress_content(data, 5)["themes"][0]
+    assert out["evidence"]["evident_in"] is None and out["evidence"]["of_cases"] is None
+    assert out["evidence"]["statement"] == "The child's voice was evident in [c] of the [c] cases."
+    assert out["any_hidden"]["evidence"] is True
 
 
 # Every table of a compiled summary, each holding at least one count from 1 to 4, so that leaving any one
@@ -289,12 +336,13 @@ def small_counts(content: dict[str, Any], under: str = "") -> list[tuple[str, in
 
 
 @pytest.mark.parametrize("table", TABLES)
-def test_no_small_count_survives_in_the_table(table: str) -> None:
+def test_a_sample_smaller_than_the_threshold_shows_no_small_count_in_the_table(table: str) -> None:
+    # compiled() covers three cases: every figure then describes fewer children than the threshold.
     assert small_counts(compiled(), table), f"the fixture has no small count in {table}"
     assert small_counts(suppress_content(compiled(), THRESHOLD), table) == []
 
 
-def test_no_small_count_survives_anywhere() -> None:
+def test_a_sample_smaller_than_the_threshold_shows_no_small_count_anywhere() -> None:
     assert small_counts(suppress_content(compiled(), THRESHOLD)) == []
 
 
@@ -341,6 +389,70 @@ def test_the_actions_verified_before_a_reaudit_are_listed_only_when_their_count_
     data = compiled()
     assert suppress_content(data, THRESHOLD)["benchmark_actions"][0]["verified"] == []
     assert suppress_content(data, 1)["benchmark_actions"][0]["verified"] == data["benchmark_actions"][0]["verified"]
+
+
+# Over a whole sample (enough cases), the tables that describe children still show no small count; the practice
+# tables show theirs.
+CHILD_TABLES = [
+    "themes.*.by_agency",
+    "themes.*.by_sector",
+    "themes.*.by_age_band",
+    "themes.*.by_level_of_need",
+    "themes.*.by_plan_type",
+    "views.child_heard",
+    "views.family_heard",
+    "concerns",
+]
+
+
+def whole_sample() -> dict[str, Any]:
+    data = compiled()
+    data["scope"]["cases"] = data["views"]["of_cases"] = 12
+    data["themes"][0]["evidence"] = {
+        "evident_in": 9,
+        "of_cases": 12,
+        "statement": "Good practice on neglect was evident in 9 of the 12 cases.",
+    }
+    return data
+
+
+@pytest.mark.parametrize("table", CHILD_TABLES)
+def test_over_a_whole_sample_no_small_count_of_children_survives(table: str) -> None:
+    assert small_counts(whole_sample(), table), f"the fixture has no small count in {table}"
+    assert small_counts(suppress_content(whole_sample(), THRESHOLD), table) == []
+
+
+def test_actions_by_agency_describe_practice_and_are_published_exactly() -> None:
+    # An agency's actions are its own work, not children: the briefing prints them all, and its footnote
+    # (printed only under tables that hold a [c]) is not under this one.
+    out = suppress_content(whole_sample(), THRESHOLD)
+    assert out["actions"] == whole_sample()["actions"]
+    assert out["any_hidden"]["actions"] is False
+    assert out["benchmark_actions"] == whole_sample()["benchmark_actions"]
+
+
+def test_nothing_is_marked_when_nothing_is_hidden() -> None:
+    data = whole_sample()
+    out = suppress_content(data, 1)
+    assert out["any_hidden"] == dict.fromkeys(out["any_hidden"], False)
+    assert not any(out["themes"][0]["any_hidden"].values())
+    assert out["themes"][0]["evidence"]["statement"] == "Good practice on neglect was evident in nine of the 12 cases."
+
+
+@pytest.mark.django_db
+def test_the_early_help_briefing_says_the_childs_voice_was_evident_in_four_of_the_six_cases() -> None:
+    # The demo's MACFA 30: six cases, the child's voice evident in four; the partnership's threshold is 5.
+    from django.core.management import call_command
+
+    from audits.demo.summaries import EARLY_HELP_TITLE
+    from audits.models import LearningSummary
+
+    call_command("load_demo", stdout=io.StringIO())
+    summary = LearningSummary.objects.get(title=EARLY_HELP_TITLE)
+    assert summary.partnership.suppression_threshold == 5
+    published = suppress_content(summary.content, summary.partnership.suppression_threshold)
+    voice = next(theme for theme in published["themes"] if theme["slug"] == "voice-of-the-child")
+    assert voice["evidence"]["statement"] == "The child's voice was evident in four of the six cases."
 
 
 @pytest.mark.django_db
