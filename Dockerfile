@@ -7,6 +7,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=macfa.settings
 
 WORKDIR /app
+# Pango and a font for WeasyPrint, which makes the PDF briefing.
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 macfa
 
 COPY pyproject.toml README.md manage.py ./
