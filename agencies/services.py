@@ -6,13 +6,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
-from agencies.models import Agency, Membership, Partnership, Role
+from agencies.models import MAX_RETENTION_MONTHS, MIN_RETENTION_MONTHS, Agency, Membership, Partnership, Role
 from agencies.permissions import may_manage_partnership
 from macfa.errors import ApplicationError, NotAllowed
 from macfa.updates import model_update
 
-EDITABLE_PARTNERSHIP_FIELDS = ("name", "suppression_threshold")
+EDITABLE_PARTNERSHIP_FIELDS = ("name", "suppression_threshold", "case_detail_retention_months")
 EDITABLE_AGENCY_FIELDS = ("name", "short_name", "sector")
 
 
@@ -22,11 +23,18 @@ def _require_business_unit(actor: Any, partnership_ids: Iterable[int]) -> None:
 
 
 def partnership_update(*, actor: Any, partnership: Partnership, **changes: Any) -> Partnership:
-    """Rename the partnership or change the threshold below which published counts are suppressed."""
+    """Rename the partnership, change the threshold below which published counts are suppressed, or how long closed
+    audits keep case-level detail (audits/services/retention.py applies it)."""
     _require_business_unit(actor, [partnership.pk])
     model_update(instance=partnership, fields=EDITABLE_PARTNERSHIP_FIELDS, data=changes)
     if partnership.suppression_threshold < 1:
         raise ApplicationError("The threshold is at least 1.", field="suppression_threshold")
+    if not MIN_RETENTION_MONTHS <= partnership.case_detail_retention_months <= MAX_RETENTION_MONTHS:
+        raise ApplicationError(
+            f"Keep case-level detail for {MIN_RETENTION_MONTHS} to {MAX_RETENTION_MONTHS} months after an audit "
+            "closes.",
+            field="case_detail_retention_months",
+        )
     if Partnership.objects.filter(name=partnership.name).exclude(pk=partnership.pk).exists():
         raise ApplicationError("Another partnership has this name.", field="name")
     partnership.save()
@@ -107,6 +115,87 @@ def membership_create(
 
 
 def membership_remove(*, actor: Any, membership: Membership) -> None:
-    """Take a role away; the person's other roles, and everything they recorded, stay."""
+    """Take a role away; the person's other roles, and everything they recorded, stay.
+
+    Someone left with no role anywhere can do nothing in the service, so their API token goes too.
+    """
+    from rest_framework.authtoken.models import Token
+
     _require_business_unit(actor, [membership.partnership_id])
-    membership.delete()
+    with transaction.atomic():
+        membership.delete()
+        if not Membership.objects.filter(user_id=membership.user_id).exists():
+            Token.objects.filter(user_id=membership.user_id).delete()
+
+
+def person_invite(
+    *,
+    actor: Any,
+    partnership: Partnership,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    agency: Agency | None = None,
+) -> Membership:
+    """Give a person a role, creating their account first if they have none, and invite them to set a password.
+
+    An existing account (the same email address) gets the role added: one person, one sign-in, several roles.
+    """
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    _require_business_unit(actor, [partnership.pk])
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ApplicationError(
+            "Enter an email address in the correct format, like name@example.org.", field="email"
+        ) from None
+    if not first_name.strip() or not last_name.strip():
+        raise ApplicationError("Enter the person's first and last names.", field="first_name")
+    User = get_user_model()
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(Q(email__iexact=email) | Q(username__iexact=email)).first()
+        if user is None:
+            user = User.objects.create_user(
+                username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip()
+            )  # no password: they choose one from the invitation
+        membership = membership_create(actor=actor, user=user, partnership=partnership, role=role, agency=agency)
+        if not user.has_usable_password():
+            transaction.on_commit(lambda: send_invitation(user=user, partnership=partnership))
+    return membership
+
+
+def person_reinvite(*, actor: Any, person: Any, partnership: Partnership) -> None:
+    """Send the invitation again to someone who has not set a password yet."""
+    _require_business_unit(actor, [partnership.pk])
+    if not Membership.objects.filter(user=person, partnership=partnership).exists():
+        raise NotAllowed("This person holds no role in this partnership.")
+    if person.has_usable_password():
+        raise ApplicationError("This person has already set a password: they can sign in.")
+    send_invitation(user=person, partnership=partnership)
+
+
+def send_invitation(*, user: Any, partnership: Partnership) -> None:
+    """An email with a link to choose a password (Django's one-time password-reset token, valid for three days)."""
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    context = {"user": user, "partnership": partnership, "link": settings.MACFA_SITE_URL.rstrip("/") + path}
+    subject = " ".join(render_to_string("emails/invitation-subject.txt", context).split())
+    send_mail(subject, render_to_string("emails/invitation-body.txt", context), None, [user.email])

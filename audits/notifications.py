@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -59,10 +61,14 @@ def send_once(*, kind: str, recipient: Any, event_key: str, template: str, conte
     return True
 
 
-def send_action_reminders(*, today: datetime.date | None = None) -> int:
-    """One email each working day to each agency lead with actions overdue or due within seven days."""
+def send_action_reminders(*, today: datetime.date | None = None, recipients: Collection[int] | None = None) -> int:
+    """One email each working day to each agency lead with actions overdue or due within seven days.
+
+    ``recipients`` (user ids) sends today's reminder now to those leads only — the business unit's "send a reminder
+    now" — with the same content and under the same record as the daily run, so nobody gets it twice in a day.
+    """
     today = today or timezone.localdate()
-    if not is_working_day(today):
+    if recipients is None and not is_working_day(today):
         return 0  # nobody is chased at the weekend or on a bank holiday
     leads = list(Membership.objects.filter(role=Role.AGENCY_LEAD).select_related("user", "agency", "partnership"))
     if not leads:
@@ -85,7 +91,7 @@ def send_action_reminders(*, today: datetime.date | None = None) -> int:
         by_user[lead.user].extend(by_pair.get((lead.partnership_id, lead.agency_id), []))
     sent = 0
     for user, items in by_user.items():
-        if not items:
+        if not items or (recipients is not None and user.pk not in recipients):
             continue
         items.sort(key=lambda a: (a.due_date, a.pk))
         context = {
@@ -115,24 +121,27 @@ def escalate_unacknowledged_concerns(*, now: datetime.datetime | None = None) ->
         deadline = acknowledgement_deadline(concern.raised_at)
         if deadline > now:
             continue
+        # The mark and its emails commit together: a worker killed between them must not leave a concern marked
+        # escalated that nobody was told about. The next run tries again: someone may then be told twice, never no one.
         with transaction.atomic():
             locked = SafeguardingConcern.objects.select_for_update().get(pk=concern.pk)
             if locked.status != ConcernStatus.RAISED or locked.escalated_at is not None:
                 continue
             locked.escalated_at = now
             locked.save(update_fields=["escalated_at", "updated_at"])
-        audit = concern.case.audit
-        context = {"concern": concern, "audit": audit, "deadline": deadline, "link": _link("pages:concern", concern.pk)}
-        for membership in Membership.objects.filter(
-            partnership=audit.partnership, role=Role.BUSINESS_UNIT
-        ).select_related("user"):
-            sent += send_once(
-                kind=NotificationKind.CONCERN_ESCALATION,
-                recipient=membership.user,
-                event_key=f"concern-{concern.pk}",
-                template="concern-escalation",
-                context=context,
-            )
+            audit = concern.case.audit
+            link = _link("pages:concern", concern.pk)
+            context = {"concern": concern, "audit": audit, "deadline": deadline, "link": link}
+            for membership in Membership.objects.filter(
+                partnership=audit.partnership, role=Role.BUSINESS_UNIT
+            ).select_related("user"):
+                sent += send_once(
+                    kind=NotificationKind.CONCERN_ESCALATION,
+                    recipient=membership.user,
+                    event_key=f"concern-{concern.pk}",
+                    template="concern-escalation",
+                    context=context,
+                )
     return sent
 
 
@@ -175,3 +184,43 @@ def send_weekly_digest(*, today: datetime.date | None = None) -> int:
             context=context,
         )
     return sent
+
+
+@dataclass(frozen=True)
+class Reminded:
+    """What "send a reminder now" did: who was sent today's reminder, and who had it already."""
+
+    sent: int
+    already: int
+    leads: int
+
+
+def remind_agency_now(
+    *, actor: Any, partnership_id: int, agency_id: int, today: datetime.date | None = None
+) -> Reminded:
+    """The business unit sends today's action reminder now to the agency's leads in its partnership.
+
+    It is the daily reminder itself (same content, same record), so pressing twice, or the daily run after it, never
+    sends it twice in a day.
+    """
+    from agencies.permissions import may_manage_partnership
+    from macfa.errors import NotAllowed
+
+    if not may_manage_partnership(actor, partnership_id):
+        raise NotAllowed("Only the partnership's business unit sends reminders.")
+    today = today or timezone.localdate()
+    leads = set(
+        Membership.objects.filter(
+            role=Role.AGENCY_LEAD, partnership_id=partnership_id, agency_id=agency_id
+        ).values_list("user_id", flat=True)
+    )
+    already = set(
+        Notification.objects.filter(
+            kind=NotificationKind.ACTION_REMINDER,
+            event_key=today.isoformat(),
+            recipient_id__in=leads,
+            sent_at__isnull=False,
+        ).values_list("recipient_id", flat=True)
+    )
+    sent = send_action_reminders(today=today, recipients=leads - already) if leads - already else 0
+    return Reminded(sent=sent, already=len(already), leads=len(leads))

@@ -21,7 +21,6 @@ from audits.demo.data import (
     AUDITS,
     DEMO_PASSWORD,
     IMPROVEMENTS,
-    NEGLECT_FOCUS,
     NEIGHBOUR,
     PARTNERSHIP,
     SHARED_WITH_NEIGHBOUR,
@@ -29,6 +28,7 @@ from audits.demo.data import (
     USERS,
     AuditPlan,
 )
+from audits.demo.summaries import build_summaries
 from audits.models import (
     Action,
     ActionUpdate,
@@ -38,7 +38,6 @@ from audits.models import (
     CaseFactor,
     ChildFamilyView,
     Finding,
-    LearningSummary,
     ReturnGrade,
     SafeguardingConcern,
     Theme,
@@ -66,14 +65,18 @@ def _grade(rng: random.Random, quality: float) -> int:
 def build_demo(*, today: datetime.date | None = None) -> dict[str, Any]:
     """Create whatever of the demo partnership is missing and return its main objects."""
     today = today or timezone.localdate()
-    partnership = _ensure(Partnership, {"slug": PARTNERSHIP[1]}, {"name": PARTNERSHIP[0]})
+    # The demo keeps its 2014 and 2017 audits' detail: MACFA 31 is benchmarked against them (retention: 20 years).
+    partnership = _ensure(
+        Partnership, {"slug": PARTNERSHIP[1]}, {"name": PARTNERSHIP[0], "case_detail_retention_months": 240}
+    )
     neighbour = _ensure(Partnership, {"slug": NEIGHBOUR[1]}, {"name": NEIGHBOUR[0]})
     agencies: dict[str, Agency] = {}
     for key, name, short_name, sector in AGENCIES:
         agency = _ensure(Agency, {"name": name}, {"short_name": short_name, "sector": sector})
-        agency.partnerships.add(partnership)
-        if key in SHARED_WITH_NEIGHBOUR:
-            agency.partnerships.add(neighbour)
+        wanted = {partnership, neighbour} if key in SHARED_WITH_NEIGHBOUR else {partnership}
+        missing = wanted - set(agency.partnerships.all())
+        if missing:  # adding a link writes history, so only what is missing is added
+            agency.partnerships.add(*missing)
         agencies[key] = agency
 
     users = _build_users(partnership, agencies)
@@ -82,14 +85,7 @@ def build_demo(*, today: datetime.date | None = None) -> dict[str, Any]:
     for plan in AUDITS:
         audits[plan.reference] = _build_audit(plan, partnership, agencies, themes, users, audits, today)
 
-    _ensure(
-        LearningSummary,
-        {"partnership": partnership, "title": "Neglect: MACFA 14, 26 and 31 compared"},
-        {"created_by": users["business.unit"], "key_messages": ""},
-    ).themes.set([themes[slug] for slug in NEGLECT_FOCUS])
-    LearningSummary.objects.get(partnership=partnership, title="Neglect: MACFA 14, 26 and 31 compared").audits.set(
-        [audits["MACFA 14"], audits["MACFA 26"], audits["MACFA 31"]]
-    )
+    build_summaries(partnership=partnership, users=users, audits=audits, themes=themes)
     return {"partnership": partnership, "agencies": agencies, "users": users, "audits": audits}
 
 
@@ -141,7 +137,7 @@ def _build_audit(
     earlier: dict[str, Audit],
     today: datetime.date,
 ) -> Audit:
-    rng = random.Random(plan.reference)
+    rng = random.Random(plan.reference)  # noqa: S311 - invented demo data, seeded to be the same every load
     panel = plan.start + datetime.timedelta(weeks=6)
     closed = plan.status == AuditStatus.CLOSED
     audit = _ensure(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from agencies.models import Role, Sector
 from audits.choices import ActionStatus, AgeBand, AuditStatus, Factor, PlanType
 
-DEMO_PASSWORD = "macfa-demo-2026"
+DEMO_PASSWORD = "macfa-demo-2026"  # noqa: S105 - the invented demo users' published password
 PARTNERSHIP = ("Severnvale Safeguarding Children Partnership", "severnvale")
 NEIGHBOUR = ("Marches Safeguarding Children Partnership", "marches")
 

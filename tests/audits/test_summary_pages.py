@@ -1,0 +1,285 @@
+"""Learning summaries in pages: the board reads, comments, requests changes and approves; the auditor writes the
+texts and sends the summary for review; the business unit publishes; agency leads read the published figures."""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from audits.choices import FindingKind, Grade, SummaryStatus
+from audits.models import LearningSummary, SummaryReview
+from audits.services import summaries as services
+from audits.summaries.export import summary_export
+from audits.summaries.run import summary_compile
+from audits.views.summaries import version_of
+from tests.audits.factories import AuditFactory, CaseFactory, FindingFactory, ThemeFactory
+from tests.conftest import Parties
+
+pytestmark = pytest.mark.django_db
+# Two inadequate findings: a count under the threshold of 5, hidden from the board, exact for the auditor.
+NARRATIVE = "Case C3: the health visitor noted the younger sibling's bruising."
+
+
+def signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def text(response: Any) -> str:
+    """The page as a reader sees it: tags dropped, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def compiled(parties: Parties, **texts: str) -> LearningSummary:
+    audit = AuditFactory(partnership=parties.partnership, auditor=parties.auditor, reference="MACFA 31")
+    theme = ThemeFactory(partnership=None, name="Neglect", slug="neglect-pages")
+    now = timezone.now()
+    for number in range(12):
+        case = CaseFactory(audit=audit, reference=f"C{number + 1}")
+        grade = Grade.INADEQUATE if number < 2 else Grade.GOOD
+        kind = FindingKind.AREA_FOR_IMPROVEMENT if number < 2 else FindingKind.STRENGTH
+        FindingFactory(
+            case=case, agency=parties.agency, theme=theme, grade=grade, kind=kind, agreed_at=now, narrative=NARRATIVE
+        )
+    summary = services.summary_create(
+        actor=parties.auditor, partnership=parties.partnership, title="Neglect in 2019", themes=[theme], audits=[audit]
+    )
+    services.summary_update(
+        actor=parties.auditor,
+        summary=summary,
+        key_messages=texts.get("key_messages", "Plans drift when workers change."),
+        strengths=texts.get("strengths", "Chronologies were shared early."),
+        areas_for_improvement=texts.get("areas_for_improvement", "Assess the men in the household."),
+    )
+    services.summary_claim_for_compile(summary)
+    assert summary_compile(summary_id=summary.pk)
+    summary.refresh_from_db()
+    return summary
+
+
+def in_review(parties: Parties) -> LearningSummary:
+    summary = compiled(parties)
+    return services.summary_submit(actor=parties.auditor, summary=summary)
+
+
+def version(client: Client, summary: LearningSummary) -> str:
+    page = client.get(reverse("pages:summary", args=[summary.pk])).content.decode()
+    found = re.search(r'name="version" value="([^"]+)"', page)
+    assert found, "the page carries the version the reader saw"
+    return found.group(1)
+
+
+def review(client: Client, summary: LearningSummary, decision: str, comment: str = "", **extra: Any) -> Any:
+    data = {"decision": decision, "comment": comment, "version": version(client, summary), **extra}
+    return client.post(reverse("pages:summary-review", args=[summary.pk]), data)
+
+
+def test_the_board_reads_suppressed_figures_and_the_auditors_texts_never_case_narratives(parties: Parties) -> None:
+    summary = in_review(parties)
+    board = signed_in(parties.board_member)
+    page = board.get(reverse("pages:summary", args=[summary.pk]))
+    assert page.status_code == 200
+    words = text(page)
+    assert "Plans drift when workers change." in words
+    assert "Chronologies were shared early." in words
+    assert "Assess the men in the household." in words
+    assert "[c]" in words  # two inadequate findings: withheld from the board
+    assert NARRATIVE not in words  # the compile's quotes are the auditor's only
+    assert "Your review" in words
+
+
+def test_the_auditor_sees_exact_figures_and_the_suggested_quotes(parties: Parties) -> None:
+    summary = compiled(parties)
+    words = text(signed_in(parties.auditor).get(reverse("pages:summary", args=[summary.pk])))
+    assert "working view, with exact figures" in words
+    assert NARRATIVE in words
+    assert "Send to the board for review" in words
+
+
+def test_requesting_changes_needs_a_reason_and_keeps_what_was_typed(parties: Parties) -> None:
+    summary = in_review(parties)
+    board = signed_in(parties.board_member)
+    refused = review(board, summary, "request_changes", "")
+    assert refused.status_code == 400
+    assert "Say what should change" in text(refused)
+    summary.refresh_from_db()
+    assert summary.status == SummaryStatus.IN_REVIEW
+
+    asked = review(board, summary, "request_changes", "Show the trend for drift separately.")
+    assert asked.status_code == 302
+    summary.refresh_from_db()
+    assert summary.status == SummaryStatus.COMPILED
+    auditor_page = text(signed_in(parties.auditor).get(reverse("pages:summary", args=[summary.pk])))
+    assert "Show the trend for drift separately." in auditor_page  # the auditor reads the board's reasons
+
+
+def test_a_review_of_a_version_since_changed_is_refused_and_nothing_is_saved(parties: Parties) -> None:
+    summary = in_review(parties)
+    board = signed_in(parties.board_member)
+    seen = version(board, summary)
+    services.summary_review(actor=parties.board_member, summary=summary, decision="comment", comment="First.")
+    summary.refresh_from_db()
+    LearningSummary.objects.filter(pk=summary.pk).update(updated_at=timezone.now() + datetime.timedelta(seconds=5))
+    stale = board.post(
+        reverse("pages:summary-review", args=[summary.pk]),
+        {"decision": "approve", "comment": "Looks right.", "version": seen},
+    )
+    assert stale.status_code == 409
+    assert "changed after you opened it" in text(stale)
+    assert "Looks right." in text(stale)  # what was typed is kept
+    summary.refresh_from_db()
+    assert summary.status == SummaryStatus.IN_REVIEW
+
+
+def test_approval_makes_the_briefing_and_the_business_unit_publishes_it(parties: Parties) -> None:
+    summary = in_review(parties)
+    board = signed_in(parties.board_member)
+    assert review(board, summary, "approve", "").status_code == 302
+    summary.refresh_from_db()
+    assert summary.status == SummaryStatus.APPROVED
+    assert SummaryReview.objects.filter(summary=summary, decision="approve", reviewer=parties.board_member).exists()
+    assert "Publish to agency leads" not in text(board.get(reverse("pages:summary", args=[summary.pk])))
+
+    summary_export(summary_id=summary.pk)
+    unit = signed_in(parties.business_unit)
+    page = unit.get(reverse("pages:summary", args=[summary.pk]))
+    assert "Publish to agency leads" in text(page)
+    assert reverse("pages:summary-briefing", args=[summary.pk, "xlsx"]) in page.content.decode()
+    published = unit.post(
+        reverse("pages:summary-move", args=[summary.pk]), {"move": "publish", "version": version(unit, summary)}
+    )
+    assert published.status_code == 302
+    summary.refresh_from_db()
+    assert summary.status == SummaryStatus.PUBLISHED
+
+    download = unit.get(reverse("pages:summary-briefing", args=[summary.pk, "pdf"]))
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith('attachment; filename="neglect-in-2019.pdf"')
+
+
+def test_agency_leads_read_only_published_summaries_with_suppressed_figures(parties: Parties) -> None:
+    summary = in_review(parties)
+    lead = signed_in(parties.lead)
+    assert lead.get(reverse("pages:summary", args=[summary.pk])).status_code == 404
+    services.summary_review(actor=parties.board_member, summary=summary, decision="approve")
+    summary.refresh_from_db()
+    services.summary_publish(actor=parties.business_unit, summary=summary)
+    page = lead.get(reverse("pages:summary", args=[summary.pk]))
+    assert page.status_code == 200
+    words = text(page)
+    assert "[c]" in words
+    assert "The board's reviews" not in words  # the board's deliberation is not the leads'
+    assert "Your review" not in words
+
+
+@pytest.mark.parametrize("who", ["outsider", "outsider_board_member", "outsider_lead"])
+def test_another_partnerships_people_get_404_on_every_summary_door(parties: Parties, who: str) -> None:
+    summary = in_review(parties)
+    client = signed_in(getattr(parties, who))
+    assert client.get(reverse("pages:summary", args=[summary.pk])).status_code == 404
+    assert client.post(reverse("pages:summary-review", args=[summary.pk]), {"decision": "approve"}).status_code == 404
+    assert client.post(reverse("pages:summary-move", args=[summary.pk]), {"move": "publish"}).status_code == 404
+    assert client.get(reverse("pages:summary-briefing", args=[summary.pk, "pdf"])).status_code == 404
+    assert "Neglect in 2019" not in text(client.get(reverse("pages:summaries")))
+
+
+def test_only_the_board_reviews_and_only_the_business_unit_publishes(parties: Parties) -> None:
+    summary = in_review(parties)
+    auditor = signed_in(parties.auditor)
+    assert "Your review" not in text(auditor.get(reverse("pages:summary", args=[summary.pk])))
+    summary.refresh_from_db()
+    refused = auditor.post(  # a hand-made form: the page offers none
+        reverse("pages:summary-review", args=[summary.pk]), {"decision": "approve", "version": version_of(summary)}
+    )
+    assert refused.status_code == 403
+    summary.refresh_from_db()
+    assert summary.status == SummaryStatus.IN_REVIEW
+    services.summary_review(actor=parties.board_member, summary=summary, decision="approve")
+    summary.refresh_from_db()
+    moved = auditor.post(
+        reverse("pages:summary-move", args=[summary.pk]), {"move": "publish", "version": version_of(summary)}
+    )
+    assert moved.status_code == 403
+    summary.refresh_from_db()
+    assert summary.status == SummaryStatus.APPROVED
+
+
+def test_the_auditor_writes_the_texts_then_sends_the_summary_for_review(parties: Parties) -> None:
+    summary = compiled(parties, key_messages="")
+    auditor = signed_in(parties.auditor)
+    move = {"move": "submit", "version": version(auditor, summary)}
+    refused = auditor.post(reverse("pages:summary-move", args=[summary.pk]), move)
+    assert refused.status_code == 400
+    assert "Write the key messages" in text(refused)
+    saved = auditor.post(
+        reverse("pages:summary-texts", args=[summary.pk]),
+        {
+            "key_messages": "Neglect is recognised earlier.",
+            "strengths": "Schools listened.",
+            "areas_for_improvement": "Escalate drift.",
+            "version": version(auditor, summary),
+        },
+    )
+    assert saved.status_code == 302
+    sent = auditor.post(
+        reverse("pages:summary-move", args=[summary.pk]), {"move": "submit", "version": version(auditor, summary)}
+    )
+    assert sent.status_code == 302
+    summary.refresh_from_db()
+    assert (summary.status, summary.key_messages) == (SummaryStatus.IN_REVIEW, "Neglect is recognised earlier.")
+
+
+def test_the_board_home_lists_summaries_waiting_for_review_first(parties: Parties) -> None:
+    summary = in_review(parties)
+    home = text(signed_in(parties.board_member).get(reverse("pages:home")))
+    assert "Waiting for your review" in home
+    assert home.index("Neglect in 2019") < home.index("What you can do")
+    assert len(mail.outbox) == 0
+    assert summary.title in home
+
+
+def test_the_auditor_defines_a_summary_over_chosen_audits_and_compiles_it(parties: Parties) -> None:
+    audit = AuditFactory(partnership=parties.partnership, auditor=parties.auditor, reference="MACFA 40")
+    theirs = AuditFactory(partnership=parties.other_partnership, reference="MACFA 41")
+    theme = ThemeFactory(partnership=None, name="Drift and delay", slug="drift-pages")
+    auditor = signed_in(parties.auditor)
+    form = auditor.get(reverse("pages:summary-new"))
+    assert "MACFA 40" in text(form) and "MACFA 41" not in text(form)
+    refused = auditor.post(reverse("pages:summary-new"), {"title": "Drift", "themes": [theme.pk]})
+    assert refused.status_code == 400
+    assert "Choose the audits to summarise, or a period" in text(refused)
+    foreign = auditor.post(
+        reverse("pages:summary-new"), {"title": "Drift", "themes": [theme.pk], "audits": [theirs.pk]}
+    )
+    assert foreign.status_code == 400  # another partnership's audit is not a choice
+    made = auditor.post(reverse("pages:summary-new"), {"title": "Drift", "themes": [theme.pk], "audits": [audit.pk]})
+    summary = LearningSummary.objects.get(title="Drift")
+    assert made.status_code == 302 and made["Location"] == reverse("pages:summary", args=[summary.pk])
+    assert list(summary.audits.all()) == [audit]
+    assert "Compile the figures" in text(auditor.get(made["Location"]))
+
+
+@pytest.mark.parametrize("who", ["lead", "board_member"])
+def test_only_those_who_prepare_summaries_define_them(parties: Parties, who: str) -> None:
+    assert signed_in(getattr(parties, who)).get(reverse("pages:summary-new")).status_code == 404
+
+
+def test_a_summarys_history_never_shows_the_board_exact_figures(parties: Parties) -> None:
+    summary = in_review(parties)
+    board = signed_in(parties.board_member)
+    page = board.get(reverse("pages:summary-history", args=[summary.pk]))
+    assert page.status_code == 200
+    assert "Moved from" in text(page)
+    api = board.get(reverse("api:summary-history", args=[summary.pk]))
+    fields = {change["field"] for entry in api.json()["results"] for change in entry["changes"]}
+    assert "content" not in fields  # the exact counts behind the [c] marks
+    assert "inadequate" not in api.content.decode()
