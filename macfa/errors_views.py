@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 
 from macfa.api import error_body
+from macfa.faults import database_unavailable, is_database_fault
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -25,6 +28,8 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if is_database_fault(sys.exc_info()[1]):  # raised in a middleware (the session, the user): 503, as from a view
+        return database_unavailable(request)
     if request.path.startswith("/api/"):
         message = "Something went wrong on our side. Nothing was changed; try again, and report it if it persists."
         return JsonResponse(error_body(500, "server_error", message), status=500)
