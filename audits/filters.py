@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 
 from agencies.models import Sector
 from agencies.selectors import agencies_for, partnerships_for, people_for
@@ -39,6 +41,36 @@ from audits.selectors import audits_for, cases_for, themes_for
 from macfa.filters import BooleanFilter, FilterSet, IsoDateTimeFilter, scoped
 
 
+class RequestedFilterSet(FilterSet):
+    """Builds only the filters a request names: a filter given no value filters nothing, yet building it cost
+    a deep copy and a form field (with a scoped queryset) each, about a fifth of a list request.
+
+    Validation is unchanged for every parameter sent. The browsable API, which draws the whole filter form, and
+    the OpenAPI schema, which reads the class's filters, still get every filter.
+    """
+
+    def __init__(
+        self, data: Any = None, queryset: Any = None, *, request: Any = None, prefix: str | None = None
+    ) -> None:
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        draws_form = getattr(getattr(request, "accepted_renderer", None), "format", None) == "api"
+        names = set(self.data) if self.is_bound and not draws_form else None
+        self.filters = {
+            name: copy.deepcopy(filter_)
+            for name, filter_ in self.base_filters.items()
+            if names is None or name in names or any(key.startswith(f"{name}_") for key in names)
+        }
+        for filter_ in self.filters.values():
+            filter_.model = queryset.model
+            filter_.parent = self
+
+
 def _search(fields: list[str]) -> Any:
     def method(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         condition = Q()
@@ -49,7 +81,7 @@ def _search(fields: list[str]) -> Any:
     return method
 
 
-class ThemeFilter(FilterSet):
+class ThemeFilter(RequestedFilterSet):
     partnership = scoped(partnerships_for)
     national = BooleanFilter(field_name="partnership", lookup_expr="isnull", label="National themes only")
     search = django_filters.CharFilter(method=_search(["name", "slug"]), max_length=100)
@@ -59,7 +91,7 @@ class ThemeFilter(FilterSet):
         fields = ["partnership", "is_active"]
 
 
-class AuditFilter(FilterSet):
+class AuditFilter(RequestedFilterSet):
     status = django_filters.MultipleChoiceFilter(distinct=False, choices=AuditStatus.choices)
     partnership = scoped(partnerships_for)
     auditor = scoped(people_for)
@@ -74,7 +106,7 @@ class AuditFilter(FilterSet):
         fields = ["partnership", "auditor", "status"]
 
 
-class CaseFilter(FilterSet):
+class CaseFilter(RequestedFilterSet):
     audit = scoped(audits_for)
     partnership = scoped(partnerships_for, "audit__partnership")
     age_band = django_filters.MultipleChoiceFilter(distinct=False, choices=AgeBand.choices)
@@ -89,7 +121,7 @@ class CaseFilter(FilterSet):
         fields = ["audit"]
 
 
-class ChildFamilyViewFilter(FilterSet):
+class ChildFamilyViewFilter(RequestedFilterSet):
     audit = scoped(audits_for, "case__audit")
     case = scoped(cases_for)
     speaker = django_filters.ChoiceFilter(choices=Speaker.choices)
@@ -99,7 +131,7 @@ class ChildFamilyViewFilter(FilterSet):
         fields = ["case"]
 
 
-class AgencyReturnFilter(FilterSet):
+class AgencyReturnFilter(RequestedFilterSet):
     audit = scoped(audits_for, "case__audit")
     case = scoped(cases_for)
     agency = scoped(agencies_for)
@@ -110,7 +142,7 @@ class AgencyReturnFilter(FilterSet):
         fields = ["case", "agency"]
 
 
-class FindingFilter(FilterSet):
+class FindingFilter(RequestedFilterSet):
     audit = scoped(audits_for, "case__audit")
     partnership = scoped(partnerships_for, "case__audit__partnership")
     case = scoped(cases_for)
@@ -136,7 +168,7 @@ class FindingFilter(FilterSet):
         fields = ["case", "agency", "theme"]
 
 
-class ActionFilter(FilterSet):
+class ActionFilter(RequestedFilterSet):
     audit = scoped(audits_for)
     case = scoped(cases_for)
     partnership = scoped(partnerships_for, "audit__partnership")
@@ -158,7 +190,7 @@ class ActionFilter(FilterSet):
         return queryset.overdue() if value else queryset.not_overdue()
 
 
-class ConcernFilter(FilterSet):
+class ConcernFilter(RequestedFilterSet):
     audit = scoped(audits_for, "case__audit")
     case = scoped(cases_for)
     agency = scoped(agencies_for)
@@ -171,7 +203,7 @@ class ConcernFilter(FilterSet):
         fields = ["case", "agency"]
 
 
-class SummaryFilter(FilterSet):
+class SummaryFilter(RequestedFilterSet):
     status = django_filters.MultipleChoiceFilter(distinct=False, choices=SummaryStatus.choices)
     partnership = scoped(partnerships_for)
     theme = scoped(themes_for, "themes", distinct=True)

@@ -1,178 +1,190 @@
-"""Benchmarks for the bars in DESIGN.md §7, on a real PostgreSQL (run with `make bench`).
+"""Benchmarks for the bars in DESIGN.md §7, on a real PostgreSQL (``make bench``, ``make bench-quick``).
 
-1. Compiling a learning summary over N agreed findings, against one hand-written SQL aggregate over the same rows.
-2. A filtered findings list page through the API, against a hand-written SQL query for the same page plus JSON
-   encoding.
+For each size in ``BENCH_SIZES`` (findings; default 1,000,000): a fresh database, invented national-size data
+(bench/data.py), then
 
-Data is generated in the database with generate_series (invented, no text from anyone). Results are printed as a
-Markdown table to paste into docs/benchmarks.md. `BENCH_FINDINGS` sets N (default 1,000,000).
+1. through gunicorn on 127.0.0.1 with token authentication, the service against a bare WSGI app running the
+   hand-written SQL of bench/baseline.py under the same gunicorn, with the same answer (checked before timing):
+   a filtered findings list page, the first page of the whole list, a finding's detail, and a lead's list;
+2. in process, compiling a learning summary against hand-written SQL computing the same figures;
+3. the case page, the summary page and the programme page under 8 concurrent users (p95);
+4. the list's query count at 1 and 100 rows, and EXPLAIN ANALYZE of the slowest queries;
+5. with ``BENCH_LOAD_SECONDS`` > 0, a Locust load test as the four roles (bench/load.py).
+
+Service and baseline are interleaved over at least 7 runs; figures are medians. Results go to the terminal, to
+docs/benchmarks.json (a list of {"measure", "findings", "service_ms", "baseline_ms", "ratio", "bar", ...}, merged
+by size, so a quick run keeps the big run's rows) and to docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-FINDINGS = int(os.environ.get("BENCH_FINDINGS", "1000000"))
-AGENCIES, THEMES = 4, 10
-CASES = FINDINGS // (AGENCIES * THEMES)
-AUDITS = 50
-RUNS = 3
+SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", os.environ.get("BENCH_FINDINGS", "1000000")).split(",")]
+PAGE_SECONDS = float(os.environ.get("BENCH_PAGE_SECONDS", "10"))
+LOAD_SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "0"))
+ONLY_LOAD = os.environ.get("BENCH_ONLY_LOAD") == "1"
 
 
-def prepare_database() -> None:
+def prepare_database(name: str) -> None:
     import psycopg
 
-    url = os.environ["DATABASE_URL"]
+    url = os.environ.setdefault("BENCH_ADMIN_URL", os.environ["DATABASE_URL"])
     admin = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin.replace("postgres://", "postgresql://"), autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS macfa_bench")
-        conn.execute("CREATE DATABASE macfa_bench")
-    os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/macfa_bench"
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + f"/{name}"
 
 
-def timed(fn: Callable[[], Any]) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def session_cookie(user_id: int) -> str:
+    """A signed-in session for a page request, as the sign-in view would make it."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = get_user_model().objects.get(pk=user_id)
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-def generate() -> dict[str, Any]:
-    from django.db import connection
+def bench_size(findings: int) -> dict[str, Any]:
+    from django.db import close_old_connections, connection, connections
+    from django.utils import timezone
 
-    from agencies.models import Agency, Membership, Partnership, Role
-    from audits.models import Audit, LearningSummary, Theme
-    from tests.agencies.factories import UserFactory
+    from audits.models import LearningSummary
+    from audits.summaries.compile import compile_content
+    from bench import baseline, measure, plans
+    from bench.data import generate
+    from bench.server import serving
 
-    partnership = Partnership.objects.create(name="Benchshire Partnership", slug="benchshire")
-    agencies = [Agency.objects.create(name=f"Bench agency {i}", sector="health") for i in range(AGENCIES)]
-    for agency in agencies:
-        agency.partnerships.add(partnership)
-    themes = list(Theme.objects.filter(partnership=None).order_by("slug")[:THEMES])
-    user = UserFactory(username="bench-business-unit")
-    Membership.objects.create(user=user, partnership=partnership, role=Role.BUSINESS_UNIT)
-    audits = [
-        Audit.objects.create(partnership=partnership, reference=f"MACFA {i}", title="Bench", start_date="2019-01-01")
-        for i in range(AUDITS)
-    ]
-    audit_ids = [a.pk for a in audits]
-    agency_ids = [a.pk for a in agencies]
-    theme_ids = [t.pk for t in themes]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO audits_case (audit_id, reference, age_band, level_of_need, plan_type, created_at, updated_at)
-            SELECT (%(audits)s)[1 + n %% %(naudits)s], 'B' || n,
-                   (ARRAY['unborn','0-1','2-4','5-11','12-15','16-17'])[1 + n %% 6], 1 + n %% 4,
-                   (ARRAY['none','early_help','child_in_need','child_protection','looked_after'])[1 + n %% 5],
-                   now(), now()
-            FROM generate_series(1, %(cases)s) AS n
-            """,
-            {"audits": audit_ids, "naudits": AUDITS, "cases": CASES},
-        )
-        cursor.execute(
-            """
-            INSERT INTO audits_finding (case_id, agency_id, theme_id, self_grade, grade, change_reason, kind,
-                                        narrative, agreed_at, created_at, updated_at)
-            SELECT c.id, a.agency, t.theme, g.grade, g.grade, '',
-                   CASE WHEN g.grade <= 2 THEN 'strength' ELSE 'area_for_improvement' END,
-                   'Practice note ' || (c.id %% 97), now(), now(), now()
-            FROM audits_case c
-            CROSS JOIN unnest(%(agencies)s::bigint[]) AS a(agency)
-            CROSS JOIN unnest(%(themes)s::bigint[]) AS t(theme)
-            CROSS JOIN LATERAL (SELECT 1 + ((c.id + a.agency * 7 + t.theme * 13) %% 4) AS grade) g
-            """,
-            {"agencies": agency_ids, "themes": theme_ids},
-        )
-        cursor.execute("ANALYZE")
-    summary = LearningSummary.objects.create(partnership=partnership, title="Bench")
-    summary.themes.set(themes)
-    summary.audits.set(audits)
-    return {"summary": summary, "user": user, "theme": themes[0], "audit_ids": audit_ids, "theme_ids": theme_ids}
+    start = time.perf_counter()
+    data = generate(findings)
+    seconds = time.perf_counter() - start
+    print(
+        f"\n{data.findings:,} findings ({findings:,} asked) in {data.partnerships} partnerships: {seconds:.0f} s",
+        file=sys.stderr,
+    )
+    token = {role: {"Authorization": f"Token {key}"} for role, key in data.tokens.items()}
+    cookie = {role: {"Cookie": session_cookie(user)} for role, user in data.users.items()}
+    connections.close_all()
+    results: list[measure.Comparison] = []
+    pages: dict[str, dict[str, float]] = {}
+    load: dict[str, Any] = {}
+    scaling: dict[str, Any] = {}
+    with (
+        serving("service", "macfa.wsgi:application") as service,
+        serving("baseline", "bench.baseline_app:application") as base,
+    ):
+        if not ONLY_LOAD:
+            for label, path, role in (
+                (
+                    "filtered findings list page (theme and grade, 100 rows)",
+                    f"/api/v1/findings/?theme={data.theme_id}&grade=3&page_size=100",
+                    "business_unit",
+                ),
+                ("first page of all findings (25 rows, capped count)", "/api/v1/findings/", "business_unit"),
+                (
+                    "agency lead's filtered findings list (100 rows)",
+                    f"/api/v1/findings/?theme={data.theme_id}&page_size=100",
+                    "agency_lead",
+                ),
+                ("a finding's detail", f"/api/v1/findings/{data.finding_id}/", "auditor"),
+            ):
+                results.append(measure.compare_http(label, path, token[role], service.port, base.port, 2.0))
+                print(f"  {results[-1].measure}: {results[-1].ratio}×", file=sys.stderr)
+            summary = LearningSummary.objects.get(pk=data.summary_id)
+            today = timezone.localdate()
 
+            def baseline_compile() -> Any:
+                with connection.cursor() as cursor:
+                    return baseline.compile_figures(cursor, data.summary_id, today)
 
-HAND_AGGREGATE = """
-    SELECT f.theme_id, f.agency_id, f.grade, f.kind, count(*)
-    FROM audits_finding f JOIN audits_case c ON c.id = f.case_id
-    WHERE c.audit_id = ANY(%(audits)s) AND f.theme_id = ANY(%(themes)s)
-      AND f.agreed_at IS NOT NULL AND f.grade IS NOT NULL
-    GROUP BY f.theme_id, f.agency_id, f.grade, f.kind
-"""
+            results.append(
+                measure.compare_calls(
+                    "compile a learning summary (every audit of the largest partnership)",
+                    lambda: compile_content(summary),
+                    baseline_compile,
+                    1.5,
+                )
+            )
+            print(f"  compile: {results[-1].ratio}×", file=sys.stderr)
+            close_old_connections()
+            for label, path, role in (
+                ("case page with its grid", f"/cases/{data.case_id}/", "auditor"),
+                ("summary page", f"/summaries/{data.summary_id}/", "business_unit"),
+                ("programme page", "/programme/", "business_unit"),
+            ):
+                comparison, stats = measure.under_load(label, service.port, path, cookie[role], PAGE_SECONDS, 300)
+                results.append(comparison)
+                pages[label] = stats
+                print(f"  {label}: p95 {stats['p95_ms']} ms", file=sys.stderr)
+            # What persistent connections (and so a pool) buy: the detail with a new connection per request.
+            with serving("service-no-reuse", "macfa.wsgi:application", CONN_MAX_AGE="0") as fresh:
+                path = f"/api/v1/findings/{data.finding_id}/"
+                reuse = measure.compare_http(
+                    "a finding's detail, new database connection per request (CONN_MAX_AGE=0) vs kept (60)",
+                    path,
+                    token["auditor"],
+                    fresh.port,
+                    service.port,
+                    0,
+                )
+                scaling["connection_reuse"] = {"fresh_ms": reuse.service_ms, "kept_ms": reuse.baseline_ms}
+                print(f"  connections: {reuse.service_ms:.1f} ms new, {reuse.baseline_ms:.1f} ms kept", file=sys.stderr)
+        if LOAD_SECONDS > 0:
+            from bench import load
 
-HAND_PAGE = """
-    SELECT f.id, f.case_id, f.agency_id, f.theme_id, f.self_grade, f.grade, f.change_reason, f.kind, f.narrative,
-           f.agreed_at, f.recorded_by_id, f.created_at, f.updated_at
-    FROM audits_finding f JOIN audits_case c ON c.id = f.case_id JOIN audits_audit a ON a.id = c.audit_id
-    WHERE a.partnership_id = %(partnership)s AND f.theme_id = %(theme)s AND f.grade = 3
-    ORDER BY f.case_id, f.theme_id, f.agency_id, f.id
-    LIMIT 100
-"""
+            load = load.run(service.port, data, token, cookie, LOAD_SECONDS)
+    extra = {} if ONLY_LOAD else {"query_counts": plans.list_query_counts(data), "plans": plans.slowest(data)}
+    return {
+        "data": data,
+        "results": results,
+        "pages": pages,
+        "load": load,
+        "scaling": scaling,
+        "generation_s": seconds,
+        **extra,
+    }
 
 
 def main() -> None:
-    prepare_database()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "macfa.settings")
-    import django
+    os.environ["DEBUG"] = "false"  # no query log in the process that compiles
+    from bench.server import collect_static, service_environment
 
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from rest_framework.test import APIClient
+    service_environment()  # sets SECRET_KEY: the servers must accept the sessions this process signs
+    collect_static()
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,testserver")
+    from bench import report
 
-    from audits.summaries.compile import compile_content
+    outcomes = {}
+    for findings in SIZES:
+        prepare_database(f"macfa_bench_{findings}")
+        import django
 
-    call_command("migrate", verbosity=0)
-    start = time.perf_counter()
-    data = generate()
-    print(f"Generated {FINDINGS:,} findings in {time.perf_counter() - start:.1f}s", file=sys.stderr)
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connections
 
-    def hand_aggregate() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(HAND_AGGREGATE, {"audits": data["audit_ids"], "themes": data["theme_ids"]})
-            cursor.fetchall()
-
-    compile_time = timed(lambda: compile_content(data["summary"]))
-    aggregate_time = timed(hand_aggregate)
-
-    client = APIClient()
-    client.force_authenticate(data["user"])
-    url = f"/api/v1/findings/?theme={data['theme'].pk}&grade=3&page_size=100"
-
-    def api_page() -> None:
-        response = client.get(url, HTTP_HOST="127.0.0.1")
-        assert response.status_code == 200, response.content[:300]
-
-    def hand_page() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(HAND_PAGE, {"partnership": data["summary"].partnership_id, "theme": data["theme"].pk})
-            columns = [c.name for c in cursor.description]
-            rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-        json.dumps(rows, default=str)
-
-    api_time = timed(api_page)
-    page_time = timed(hand_page)
-    print("| measure | service | hand-written | ratio | bar |")
-    print("| --- | --- | --- | --- | --- |")
-    print(
-        f"| compile a summary over {FINDINGS:,} findings | {compile_time:.2f} s | {aggregate_time:.2f} s "
-        f"| {compile_time / aggregate_time:.1f}× | 1.5× |"
-    )
-    print(
-        f"| filtered findings list page (100 rows) at {FINDINGS:,} findings | {api_time * 1000:.0f} ms "
-        f"| {page_time * 1000:.0f} ms | {api_time / page_time:.1f}× | 2× |"
-    )
+        connections.close_all()
+        for alias in connections:
+            connections[alias].settings_dict["NAME"] = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
+        call_command("migrate", verbosity=0)
+        outcomes[findings] = bench_size(findings)
+        connections.close_all()
+    report.write(outcomes, command=os.environ.get("BENCH_COMMAND", "make bench"))
 
 
 if __name__ == "__main__":

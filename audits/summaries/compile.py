@@ -84,7 +84,10 @@ def _share(good: int, total: int) -> float | None:
 
 def compile_content(summary: LearningSummary, progress: Progress = _no_progress) -> dict[str, Any]:
     today = timezone.localdate()
-    audit_ids = sorted(audits_in_scope(summary).values_list("pk", flat=True))
+    # The chosen audits' ids in one query; only a summary by period needs a second.
+    audit_ids = sorted(summary.audits.values_list("pk", flat=True)) or sorted(
+        audits_in_scope(summary).values_list("pk", flat=True)
+    )
     themes = list(summary.themes.order_by("name"))
     theme_ids = [theme.pk for theme in themes]
     findings = Finding.objects.filter(
@@ -95,9 +98,10 @@ def compile_content(summary: LearningSummary, progress: Progress = _no_progress)
     progress("grades, agencies and sectors", 10)
     by_theme: dict[int, dict[str, Any]] = {theme.pk: _blank_theme(theme) for theme in themes}
     sector_labels = dict(Sector.choices)
-    # One scan: every grade, kind, agency, sector and self-grade figure is a sum over these grouped rows.
-    grouped = findings.values("theme_id", "agency__name", "agency__sector", "grade", "kind", "self_grade")
-    for row in grouped.annotate(n=Count("pk")).order_by():
+    # One scan: every grade, kind, agency, sector and self-grade figure is a sum over these grouped rows (and on
+    # PostgreSQL the same scan gives the children's circumstances too).
+    by_agency_rows, by_circumstance_rows = _grouped(findings, audit_ids, theme_ids)
+    for row in by_agency_rows:
         entry, n = by_theme[row["theme_id"]], row["n"]
         grade = GRADE_KEYS[row["grade"]]
         entry["grades"][grade] += n
@@ -128,9 +132,10 @@ def compile_content(summary: LearningSummary, progress: Progress = _no_progress)
         "plan_type": dict(PlanType.choices),
     }
     tables: dict[tuple[int, str], dict[str, dict[str, int]]] = defaultdict(dict)
-    grouped = findings.values("theme_id", *(f"case__{field}" for field in circumstances), "grade")
-    for row in grouped.annotate(n=Count("pk")).order_by():
+    for row in by_circumstance_rows:
         for field, labels in circumstances.items():
+            if row[f"case__{field}"] is None:  # a row of another field's grouping set (the columns are never null)
+                continue
             table = tables[(row["theme_id"], field)]
             label = str(labels[row[f"case__{field}"]])
             table.setdefault(label, _zero_grades())[GRADE_KEYS[row["grade"]]] += row["n"]
@@ -156,10 +161,9 @@ def compile_content(summary: LearningSummary, progress: Progress = _no_progress)
         }
 
     progress("quotes", 65)
+    quotes = _all_quotes(findings, theme_ids, audit_ids)
     for theme_id, entry in by_theme.items():
-        entry["quotes"] = {
-            kind: _quotes(findings.filter(theme_id=theme_id, kind=kind), kind) for kind in FindingKind.values
-        }
+        entry["quotes"] = {kind: quotes.get((theme_id, kind), []) for kind in FindingKind.values}
 
     progress("trends against benchmark audits", 75)
     trends = _trends(audit_ids, theme_ids)
@@ -173,6 +177,7 @@ def compile_content(summary: LearningSummary, progress: Progress = _no_progress)
         "good_or_better": sum(g["outstanding"] + g["good"] for g in grades),
         "inadequate": sum(g["inadequate"] for g in grades),
     }
+    views = _views(cases)
     content = {
         "version": CONTENT_VERSION,
         "scope": {
@@ -185,11 +190,11 @@ def compile_content(summary: LearningSummary, progress: Progress = _no_progress)
             if summary.period_start and summary.period_end
             else None,
             "themes": [{"id": t.pk, "slug": t.slug, "name": t.name} for t in themes],
-            "cases": cases.count(),
+            "cases": views["of_cases"],  # the same count of the same cases
             "agreed_findings": totals["total"],
         },
         "themes": [by_theme[theme.pk] for theme in themes],
-        "views": _views(cases),
+        "views": views,
         "actions": _actions(audit_ids, today),
         "benchmark_actions": _benchmark_actions(audit_ids),
         "concerns": _concerns(audit_ids),
@@ -202,6 +207,50 @@ def compile_content(summary: LearningSummary, progress: Progress = _no_progress)
     }
     progress("saving", 95)
     return content
+
+
+AGENCY_COLUMNS = ("theme_id", "agency__name", "agency__sector", "grade", "kind", "self_grade")
+CIRCUMSTANCE_COLUMNS = ("theme_id", "case__age_band", "case__level_of_need", "case__plan_type", "grade")
+
+# PostgreSQL: both groupings from one scan of the agreed findings. GROUPING(...) tells the sets apart: 7 for the
+# agency set (none of the three circumstance columns grouped), otherwise the one circumstance column grouped.
+_GROUPING_SETS = """
+    SELECT f.theme_id, ag.name, ag.sector, f.grade, f.kind, f.self_grade, c.age_band, c.level_of_need, c.plan_type,
+           GROUPING(c.age_band, c.level_of_need, c.plan_type), COUNT(*)
+    FROM audits_finding f INNER JOIN audits_case c ON c.id = f.case_id
+    LEFT OUTER JOIN agencies_agency ag ON ag.id = f.agency_id
+    WHERE c.audit_id = ANY(%(audits)s) AND f.theme_id = ANY(%(themes)s) AND f.agreed_at IS NOT NULL
+      AND f.grade IS NOT NULL
+    GROUP BY GROUPING SETS ((f.theme_id, ag.name, ag.sector, f.grade, f.kind, f.self_grade),
+                            (f.theme_id, c.age_band, f.grade), (f.theme_id, c.level_of_need, f.grade),
+                            (f.theme_id, c.plan_type, f.grade))
+"""
+
+
+def _grouped(
+    findings: QuerySet[Finding], audit_ids: list[int], theme_ids: list[int]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Agreed findings counted by theme, agency, sector, grade, kind and self-grade; and by theme, each of the
+    children's circumstances and grade (a circumstance column is None in rows grouped by another one).
+
+    One scan on PostgreSQL (GROUPING SETS); two grouped ORM queries elsewhere (the SQLite demo).
+    """
+    if connection.vendor != "postgresql":
+        agency = findings.values(*AGENCY_COLUMNS).annotate(n=Count("pk")).order_by()
+        circumstance = findings.values(*CIRCUMSTANCE_COLUMNS).annotate(n=Count("pk")).order_by()
+        return list(agency), list(circumstance)
+    agency_rows, circumstance_rows = [], []
+    with connection.cursor() as cursor:
+        cursor.execute(_GROUPING_SETS, {"audits": audit_ids, "themes": theme_ids})
+        for theme_id, name, sector, grade, kind, self_grade, age, need, plan, grouping, n in cursor.fetchall():
+            if grouping == 0b111:
+                values = (theme_id, name, sector, grade, kind, self_grade)
+                agency_rows.append({**dict(zip(AGENCY_COLUMNS, values, strict=True)), "n": n})
+            else:
+                circumstance_rows.append(
+                    {**dict(zip(CIRCUMSTANCE_COLUMNS, (theme_id, age, need, plan, grade), strict=True)), "n": n}
+                )
+    return agency_rows, circumstance_rows
 
 
 def _trends(audit_ids: list[int], theme_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -292,23 +341,59 @@ def _actions(audit_ids: list[int], today: datetime.date) -> dict[str, Any]:
 
 
 def _benchmark_actions(audit_ids: list[int]) -> list[dict[str, Any]]:
-    """For each re-audit, the actions of the earlier audit, and how many were verified before it began."""
+    """For each re-audit, the actions of the earlier audit, and how many were verified before it began.
+
+    Four queries whatever the number of re-audits (it was three per pair): the pairs, the audits in the database's
+    order of references, the actions raised per earlier audit, and the earlier audits' verified actions in the
+    listed order, which are few (a handful an audit) and are split by each re-audit's start date here.
+    """
+    pairs = list(
+        Audit.benchmark_audits.through.objects.filter(from_audit_id__in=audit_ids)
+        .values_list("from_audit_id", "to_audit_id")
+        .order_by()
+    )
+    if not pairs:
+        return []
+    earlier_ids = {earlier for _, earlier in pairs}
+    audits = list(Audit.objects.filter(pk__in={a for pair in pairs for a in pair}).order_by("reference"))
+    rank = {audit.pk: position for position, audit in enumerate(audits)}
+    by_id = {audit.pk: audit for audit in audits}
+    raised = dict(
+        Action.objects.filter(audit_id__in=earlier_ids)
+        .values("audit_id")
+        .annotate(n=Count("pk"))
+        .values_list("audit_id", "n")
+    )
+    verified: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in (
+        Action.objects.filter(audit_id__in=earlier_ids, status=ActionStatus.VERIFIED)
+        .order_by("due_date", "pk")
+        .values("audit_id", "verified_at", "description", agency=F("owner_agency__name"))
+    ):
+        verified[row["audit_id"]].append(
+            {"verified_at": row["verified_at"], "description": row["description"], "agency": row["agency"]}
+        )
     result = []
-    for current in Audit.objects.filter(pk__in=audit_ids).order_by("reference"):
-        for earlier in current.benchmark_audits.order_by("reference"):
-            verified_before = Q(status=ActionStatus.VERIFIED)
-            if current.start_date:
-                verified_before &= Q(verified_at__date__lt=current.start_date)
-            earlier_actions = Action.objects.filter(audit=earlier)
-            counts = earlier_actions.aggregate(
-                raised=Count("pk"), verified_before_reaudit=Count("pk", filter=verified_before)
-            )
-            verified = list(
-                earlier_actions.filter(verified_before)
-                .order_by("due_date", "pk")
-                .values("description", agency=F("owner_agency__name"))[:BENCHMARK_ACTIONS_LISTED]
-            )
-            result.append({"audit": earlier.reference, "reaudit": current.reference, **counts, "verified": verified})
+    for current_id, earlier_id in sorted(pairs, key=lambda pair: (rank[pair[0]], rank[pair[1]])):
+        current, earlier = by_id[current_id], by_id[earlier_id]
+        before = [
+            row
+            for row in verified[earlier_id]
+            if not current.start_date
+            or (row["verified_at"] is not None and timezone.localtime(row["verified_at"]).date() < current.start_date)
+        ]
+        result.append(
+            {
+                "audit": earlier.reference,
+                "reaudit": current.reference,
+                "raised": raised.get(earlier_id, 0),
+                "verified_before_reaudit": len(before),
+                "verified": [
+                    {"description": row["description"], "agency": row["agency"]}
+                    for row in before[:BENCHMARK_ACTIONS_LISTED]
+                ],
+            }
+        )
     return result
 
 
@@ -337,14 +422,79 @@ def _in_sentence(name: str) -> str:
     return name[0].lower() + name[1:] if name[1:2].islower() else name
 
 
-def _quotes(findings: QuerySet[Finding], kind: str) -> list[str]:
-    """The best-graded strengths and the worst-graded areas for improvement, without repeats.
+def _all_quotes(
+    findings: QuerySet[Finding], theme_ids: list[int], audit_ids: list[int]
+) -> dict[tuple[int, str], list[str]]:
+    """Every theme's and kind's quotes in one statement (it was two queries a theme).
 
-    A top-N read (no sort of every narrative), then repeats are dropped from those few rows.
+    Each part is a top-N read in index order (no sort of every narrative); the parts are joined with UNION ALL, and each
+    part's rows are put back in its order here, since a union keeps no order of its own.
     """
+    if connection.vendor == "postgresql":
+        return _all_quotes_lateral(theme_ids, audit_ids)
+    parts: list[str] = []
+    params: list[Any] = []
+    for theme_id in theme_ids:
+        for kind in FindingKind.values:
+            sql, part_params = _top_quotes(findings.filter(theme_id=theme_id, kind=kind), kind).query.sql_with_params()
+            parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608 - Django's own compiled SQL
+            params.extend(part_params)
+    if not parts:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return _arrange_quotes(cursor.fetchall())
+
+
+# PostgreSQL: per theme, the top rows of each kind through the quote index (LATERAL), in two parts, not forty:
+# planning forty UNION ALL parts took longer than running them. Same conditions as compile_content's findings.
+_LATERAL_QUOTES = """
+    SELECT t.id, %(kind_{n})s, q.grade, q.id, q.narrative FROM unnest(%(themes)s::bigint[]) AS t(id)
+    CROSS JOIN LATERAL (
+        SELECT f.grade, f.id, f.narrative FROM audits_finding f INNER JOIN audits_case c ON c.id = f.case_id
+        WHERE f.theme_id = t.id AND f.kind = %(kind_{n})s AND f.narrative <> '' AND f.agreed_at IS NOT NULL
+          AND f.grade IS NOT NULL AND c.audit_id = ANY(%(audits)s)
+        ORDER BY f.grade {order}, f.id {order} LIMIT %(limit)s
+    ) AS q
+"""
+
+
+def _all_quotes_lateral(theme_ids: list[int], audit_ids: list[int]) -> dict[tuple[int, str], list[str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LATERAL_QUOTES.format(n=0, order="ASC") + " UNION ALL " + _LATERAL_QUOTES.format(n=1, order="DESC"),
+            {
+                "themes": theme_ids,
+                "audits": audit_ids,
+                "kind_0": FindingKind.STRENGTH.value,
+                "kind_1": FindingKind.AREA_FOR_IMPROVEMENT.value,
+                "limit": QUOTES_PER_KIND * 10,
+            },
+        )
+        return _arrange_quotes(cursor.fetchall())
+
+
+def _arrange_quotes(found_rows: list[tuple[Any, ...]]) -> dict[tuple[int, str], list[str]]:
+    """Each theme's and kind's rows back in its order (a union keeps none), repeats dropped, the first few kept."""
+    rows: dict[tuple[int, str], list[tuple[int, int, str]]] = defaultdict(list)
+    for theme_id, kind, grade, pk, narrative in found_rows:
+        rows[(theme_id, kind)].append((grade, pk, narrative))
+    quotes = {}
+    for (theme_id, kind), found in rows.items():
+        best_first = kind == FindingKind.STRENGTH
+        found.sort(key=lambda row: (row[0], row[1]) if best_first else (-row[0], -row[1]))
+        quotes[(theme_id, kind)] = list(dict.fromkeys(narrative for _, _, narrative in found))[:QUOTES_PER_KIND]
+    return quotes
+
+
+def _top_quotes(findings: QuerySet[Finding], kind: str) -> QuerySet[Any]:
+    """The best-graded strengths or the worst-graded areas for improvement, enough to drop repeats from."""
     order = ("grade", "pk") if kind == FindingKind.STRENGTH else ("-grade", "-pk")  # both follow the index
-    candidates = findings.exclude(narrative="").order_by(*order).values_list("narrative", flat=True)
-    return list(dict.fromkeys(candidates[: QUOTES_PER_KIND * 10]))[:QUOTES_PER_KIND]
+    return (
+        findings.exclude(narrative="")
+        .order_by(*order)
+        .values_list("theme_id", "kind", "grade", "pk", "narrative")[: QUOTES_PER_KIND * 10]
+    )
 
 
 def _evidence(findings: QuerySet[Finding]) -> dict[int, dict[str, int]]:
@@ -360,7 +510,8 @@ def _evidence(findings: QuerySet[Finding]) -> dict[int, dict[str, int]]:
     sql, params = per_case.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT theme_id, COUNT(*), SUM(CASE WHEN strong > 0 THEN 1 ELSE 0 END) "
+            # S608: {sql} is Django's own compiled query, its values passed separately as params.
+            "SELECT theme_id, COUNT(*), SUM(CASE WHEN strong > 0 THEN 1 ELSE 0 END) "  # noqa: S608
             f"FROM ({sql}) AS per_case GROUP BY theme_id",
             params,
         )
