@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
 
 from agencies import services
 from agencies.models import Agency, Membership, Partnership
@@ -14,8 +15,15 @@ from macfa.errors import ApplicationError
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(ServiceAdmin, admin.ModelAdmin):
-    list_display = ["name", "slug", "suppression_threshold", "agency_count", "created_at"]
+class PartnershipAdmin(ServiceAdmin, SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "suppression_threshold",
+        "case_detail_retention_months",
+        "agency_count",
+        "created_at",
+    ]
     search_fields = ["name", "slug"]
     identity_fields = ("slug",)
     always_read_only = ("created_at",)
@@ -38,7 +46,7 @@ class PartnershipAdmin(ServiceAdmin, admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(ServiceAdmin, admin.ModelAdmin):
+class AgencyAdmin(ServiceAdmin, SimpleHistoryAdmin):
     list_display = ["name", "short_name", "sector", "partnership_names"]
     list_filter = ["sector", "partnerships"]
     search_fields = ["name", "short_name"]
@@ -69,7 +77,7 @@ class AgencyAdmin(ServiceAdmin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ServiceAdmin, admin.ModelAdmin):
+class MembershipAdmin(ServiceAdmin, SimpleHistoryAdmin):
     """Roles are given and taken away; to change one, remove it and give the new one."""
 
     list_display = ["user", "partnership", "role", "agency", "created_at"]

@@ -7,13 +7,14 @@ from rest_framework import serializers, viewsets
 
 from agencies.models import Agency, Membership, Partnership, Role, Sector
 from agencies.selectors import agencies_for, memberships_for, partnerships_for
+from audits.api.history import HistoryMixin
 from macfa.filters import FilterSet, scoped
 
 
 class PartnershipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Partnership
-        fields = ["id", "name", "slug", "suppression_threshold"]
+        fields = ["id", "name", "slug", "suppression_threshold", "case_detail_retention_months"]
 
 
 class AgencySerializer(serializers.ModelSerializer):
@@ -63,7 +64,7 @@ class MembershipFilter(FilterSet):
         fields = ["partnership", "role", "agency"]
 
 
-class PartnershipViewSet(viewsets.ReadOnlyModelViewSet):
+class PartnershipViewSet(HistoryMixin, viewsets.ReadOnlyModelViewSet):
     """The partnerships you belong to."""
 
     serializer_class = PartnershipSerializer
@@ -73,7 +74,7 @@ class PartnershipViewSet(viewsets.ReadOnlyModelViewSet):
         return partnerships_for(self.request.user).order_by("name")
 
 
-class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
+class AgencyViewSet(HistoryMixin, viewsets.ReadOnlyModelViewSet):
     """Partner agencies of your partnerships."""
 
     serializer_class = AgencySerializer
@@ -86,7 +87,7 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
         return agencies_for(self.request.user).prefetch_related(partnerships).order_by("name").distinct()
 
 
-class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
+class MembershipViewSet(HistoryMixin, viewsets.ReadOnlyModelViewSet):
     """Who holds which role in your partnerships."""
 
     serializer_class = MembershipSerializer

@@ -4,6 +4,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+# Seven years from closing (docs/decisions.md, retention): the six-year limitation period for most civil claims plus
+# a year, and long enough for a re-audit of the same theme to be read against it. Never under a year, so an action
+# plan can be verified and a slip of the keyboard cannot wipe last month's audit.
+DEFAULT_CASE_DETAIL_RETENTION_MONTHS = 84
+MIN_RETENTION_MONTHS = 12
+MAX_RETENTION_MONTHS = 1200
 
 
 def default_suppression_threshold() -> int:
@@ -19,13 +27,30 @@ class Partnership(models.Model):
         default=default_suppression_threshold,
         help_text="Counts below this are suppressed in anything published or exported.",
     )
+    case_detail_retention_months = models.PositiveSmallIntegerField(
+        default=DEFAULT_CASE_DETAIL_RETENTION_MONTHS,
+        help_text=(
+            "How long a closed audit keeps its case-level detail (narratives, views' words, evidence files, case "
+            f"factors), in months from its closing, {MIN_RETENTION_MONTHS} to {MAX_RETENTION_MONTHS}. The suppressed "
+            "figures, grades and actions are kept."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(suppression_threshold__gte=1), name="partnership_suppression_threshold_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(case_detail_retention_months__gte=MIN_RETENTION_MONTHS)
+                & Q(case_detail_retention_months__lte=MAX_RETENTION_MONTHS),
+                name="partnership_retention_months_in_range",
+                violation_error_message=(
+                    f"Case-level detail is kept for {MIN_RETENTION_MONTHS} to {MAX_RETENTION_MONTHS} months."
+                ),
             ),
         ]
 
@@ -54,6 +79,7 @@ class Agency(models.Model):
     short_name = models.CharField(max_length=60, blank=True)
     sector = models.CharField(max_length=20, choices=Sector.choices)
     partnerships = models.ManyToManyField(Partnership, related_name="agencies")
+    history = HistoricalRecords(m2m_fields=["partnerships"])
 
     class Meta:
         ordering = ["name"]
@@ -79,6 +105,7 @@ class Membership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships")
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["partnership", "role", "user"]

@@ -122,6 +122,9 @@ def membership_remove(*, actor: Any, membership: Membership) -> None:
     from rest_framework.authtoken.models import Token
 
     _require_business_unit(actor, [membership.partnership_id])
+    if membership.user_id == actor.pk and membership.role == Role.BUSINESS_UNIT:
+        # A slip here locks the person out of their own partnership's set-up; another member of the unit does it.
+        raise NotAllowed("You cannot remove your own business unit role: ask another member of the business unit.")
     with transaction.atomic():
         membership.delete()
         if not Membership.objects.filter(user_id=membership.user_id).exists():
@@ -166,6 +169,8 @@ def person_invite(
         membership = membership_create(actor=actor, user=user, partnership=partnership, role=role, agency=agency)
         if not user.has_usable_password():
             transaction.on_commit(lambda: send_invitation(user=user, partnership=partnership))
+        else:  # someone who already signs in is told, so a role they did not expect does not go unnoticed
+            transaction.on_commit(lambda: send_role_notice(membership=membership))
     return membership
 
 
@@ -177,6 +182,17 @@ def person_reinvite(*, actor: Any, person: Any, partnership: Partnership) -> Non
     if person.has_usable_password():
         raise ApplicationError("This person has already set a password: they can sign in.")
     send_invitation(user=person, partnership=partnership)
+
+
+def send_role_notice(*, membership: Membership) -> None:
+    """Tell someone who already has an account that a partnership gave them a role."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    context = {"membership": membership, "user": membership.user, "link": settings.MACFA_SITE_URL}
+    subject = " ".join(render_to_string("emails/role-given-subject.txt", context).split())
+    send_mail(subject, render_to_string("emails/role-given-body.txt", context), None, [membership.user.email])
 
 
 def send_invitation(*, user: Any, partnership: Partnership) -> None:

@@ -18,6 +18,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from audits.choices import ActionStatus, AuditStatus, Factor
 from audits.models import (
+    AccessDoor,
+    AccessWhat,
     Action,
     ActionUpdate,
     AgencyReturn,
@@ -41,6 +43,7 @@ from audits.services import findings as finding_services
 from audits.services import returns as return_services
 from audits.services import summaries as summary_services
 from audits.services import themes as theme_services
+from audits.services.access import case_access_record
 from macfa.admin_scope import NoteActionForm, ReadOnlyInline, ServiceAdmin, ViewOnlyAdmin, workflow_action
 
 
@@ -57,8 +60,23 @@ class InlineRowsMixin:
         return super().get_queryset(request).select_related(*self.select_related)  # type: ignore[misc]
 
 
+class RecordsCaseAccess:
+    """A change page shows the record: who opened it goes into the access log (audits/services/access.py)."""
+
+    access_what: AccessWhat
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], add: bool = False, change: bool = False, **kwargs: Any
+    ) -> Any:
+        obj = kwargs.get("obj")
+        if obj is not None and not add:
+            case = obj.pk if isinstance(obj, Case) else obj.case_id
+            case_access_record(actor=request.user, cases=[case], what=self.access_what, door=AccessDoor.ADMIN)
+        return super().render_change_form(request, context, add, change, **kwargs)  # type: ignore[misc]
+
+
 @admin.register(Theme)
-class ThemeAdmin(ServiceAdmin, admin.ModelAdmin):
+class ThemeAdmin(ServiceAdmin, SimpleHistoryAdmin):
     list_display = ["name", "slug", "partnership", "is_active"]
     list_filter = ["is_active", ("partnership", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["partnership"]
@@ -167,7 +185,8 @@ class ChildFamilyViewInline(ReadOnlyInline, InlineRowsMixin, admin.StackedInline
 
 
 @admin.register(Case)
-class CaseAdmin(ServiceAdmin, admin.ModelAdmin):
+class CaseAdmin(RecordsCaseAccess, ServiceAdmin, SimpleHistoryAdmin):
+    access_what = AccessWhat.CASE
     form = CaseForm
     list_display = ["reference", "audit", "age_band", "level_of_need", "plan_type", "finding_count"]
     list_filter = ["audit__partnership", "audit", "age_band", "level_of_need", "plan_type", "factors__factor"]
@@ -208,7 +227,8 @@ class ReturnGradeInline(ReadOnlyInline, InlineRowsMixin, admin.TabularInline):
 
 
 @admin.register(AgencyReturn)
-class AgencyReturnAdmin(ServiceAdmin, admin.ModelAdmin):
+class AgencyReturnAdmin(RecordsCaseAccess, ServiceAdmin, SimpleHistoryAdmin):
+    access_what = AccessWhat.RETURNS
     list_display = ["case", "audit", "agency", "status", "submitted_at", "submitted_by"]
     list_filter = ["status", "agency__sector", "agency", "case__audit"]
     list_select_related = ["case__audit", "agency", "submitted_by"]
@@ -257,7 +277,8 @@ class AgreedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Finding)
-class FindingAdmin(ServiceAdmin, SimpleHistoryAdmin):
+class FindingAdmin(RecordsCaseAccess, ServiceAdmin, SimpleHistoryAdmin):
+    access_what = AccessWhat.FINDINGS
     list_display = ["case", "audit", "agency", "theme", "self_grade", "grade", "kind", "agreed"]
     list_filter = [AgreedFilter, "kind", "grade", "theme", "agency__sector", "case__audit"]
     list_select_related = ["case__audit", "agency", "theme"]
@@ -295,7 +316,8 @@ class FindingAdmin(ServiceAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(ChildFamilyView)
-class ChildFamilyViewAdmin(ServiceAdmin, admin.ModelAdmin):
+class ChildFamilyViewAdmin(RecordsCaseAccess, ServiceAdmin, SimpleHistoryAdmin):
+    access_what = AccessWhat.VIEWS
     list_display = ["case", "speaker", "recorded_at", "recorded_by"]
     list_filter = ["speaker", "case__audit"]
     list_select_related = ["case", "recorded_by"]
@@ -330,7 +352,16 @@ class OverdueFilter(admin.SimpleListFilter):
 
 class ActionUpdateInline(ReadOnlyInline, InlineRowsMixin, admin.TabularInline):
     model = ActionUpdate
-    fields = readonly_fields = ("created_at", "author", "status_from", "status_to", "note", "evidence")
+    # The evidence's name and size only: the file is downloaded from the action's page, never from a media URL.
+    fields = readonly_fields = (
+        "created_at",
+        "author",
+        "status_from",
+        "status_to",
+        "note",
+        "evidence_name",
+        "evidence_size",
+    )
     select_related = ("action", "author")
     show_change_link = False
 
@@ -388,7 +419,7 @@ class ActionAdmin(ServiceAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(ActionUpdate)
-class ActionUpdateAdmin(ViewOnlyAdmin, admin.ModelAdmin):
+class ActionUpdateAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
     """An action's trail: written by its moves and notes, never edited or deleted, so it stays honest."""
 
     list_display = ["action", "author", "created_at", "status_from", "status_to"]
@@ -494,7 +525,7 @@ class LearningSummaryAdmin(ServiceAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(SummaryReview)
-class SummaryReviewAdmin(ViewOnlyAdmin, admin.ModelAdmin):
+class SummaryReviewAdmin(ViewOnlyAdmin, SimpleHistoryAdmin):
     """The board's reviews, made on the summary's page or through the API; a record of the decision."""
 
     list_display = ["summary", "reviewer", "decision", "created_at"]

@@ -135,6 +135,31 @@ def may_publish_summary(actor: Any, partnership_id: int) -> bool:
     return scope_of(actor).is_business_unit(partnership_id)
 
 
+def may_read_summary_deliberation(actor: Any, partnership_id: int) -> bool:
+    """The board's reviews, and the history of drafts and decisions behind a summary: not the agency leads', who
+    read the published summary only (DESIGN.md §3)."""
+    scope = scope_of(actor)
+    return scope.is_business_unit(partnership_id) or scope.is_auditor(partnership_id) or scope.is_board(partnership_id)
+
+
+def may_read_history(actor: Any, record: Any) -> bool:
+    """A record's history goes to whoever may read the record, but a summary's only to those who deliberate on it."""
+    from audits.models import LearningSummary
+
+    if isinstance(record, LearningSummary):
+        return may_read_summary_deliberation(actor, record.partnership_id)
+    return True
+
+
 def sees_exact_figures(actor: Any, partnership_id: int) -> bool:
     """The business unit's and auditors' working view shows exact counts; everyone else sees suppressed ones."""
     return may_prepare_summary(actor, partnership_id)
+
+
+# The access log
+
+
+def may_see_access_log(actor: Any) -> bool:
+    """The business unit sees who read its partnership's cases; an agency lead, who read their agency's cases."""
+    scope = scope_of(actor)
+    return scope.superuser or bool(scope.business_unit or scope.leads)

@@ -14,6 +14,7 @@ from audits.models import (
     AgencyReturn,
     Audit,
     Case,
+    CaseAccess,
     ChildFamilyView,
     Finding,
     LearningSummary,
@@ -162,3 +163,18 @@ def summary_reviews_for(actor: Any) -> QuerySet[SummaryReview]:
     if scope.superuser:
         return reviews
     return reviews.filter(summary__partnership_id__in=scope.business_unit | scope.auditor | scope.board)
+
+
+def case_accesses_for(actor: Any) -> QuerySet[CaseAccess]:
+    """The access log: the business unit's whole partnership; an agency lead, the cases their agency was involved in.
+
+    Scoped through the case's partnership, so the other partnership that shares an agency sees none of it.
+    """
+    scope = scope_of(actor)
+    accesses = CaseAccess.objects.all()
+    if scope.superuser:
+        return accesses
+    about_their_agency = [
+        Q(case__audit__partnership_id=pid, case_id__in=_case_ids_with_agency(aid)) for pid, aid in scope.leads
+    ]
+    return accesses.filter(_any([Q(case__audit__partnership_id__in=scope.business_unit), *about_their_agency]))

@@ -1,6 +1,19 @@
 from __future__ import annotations
 
-from audits.views import actions, audits, cases, concerns, home, returns, sampling
+from audits.views import (
+    access,
+    actions,
+    audits,
+    cases,
+    concerns,
+    evidence,
+    history,
+    home,
+    programme,
+    returns,
+    sampling,
+    summaries,
+)
 
 app_name = "pages"
 
@@ -8,9 +21,14 @@ app_name = "pages"
 urlpatterns = [
     *home.urlpatterns,
     *actions.urlpatterns,
+    *evidence.urlpatterns,
+    *access.urlpatterns,
     *concerns.urlpatterns,
     *audits.urlpatterns,
     *sampling.urlpatterns,
     *cases.urlpatterns,
     *returns.urlpatterns,
+    *summaries.urlpatterns,
+    *programme.urlpatterns,
+    *history.urlpatterns,
 ]

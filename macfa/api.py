@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import IntegrityError, models
+from django.db.models import QuerySet
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
@@ -78,10 +81,101 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+# A list's `count` is exact up to this many records; above it `count` is this number and `count_exact` is false
+# (docs/api.md). Counting every row of a national-size list costs more than the page itself.
+COUNT_EXACT_UP_TO = 10_000
+
+
+class BoundedCountPaginator(Paginator):
+    """Django's paginator, counting at most ``count_limit`` + 1 rows.
+
+    Up to the limit nothing changes. Above it, ``count`` is the limit, and a page is still served by its number:
+    it exists if it has rows, and it has a next page if one more row follows it (one extra row read, no count).
+    """
+
+    count_limit = COUNT_EXACT_UP_TO
+    count_exact = True
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list
+        limit = self.count_limit
+        bounded = rows.order_by()[: limit + 1].count() if isinstance(rows, QuerySet) else len(rows)
+        self.count_exact = bounded <= limit
+        return min(bounded, limit)
+
+    def is_exact(self) -> bool:
+        """Whether ``count`` is the true number of rows (counting them, at most the limit + 1, if not yet done)."""
+        return self.count >= 0 and self.count_exact
+
+    def validate_number(self, number: Any) -> int:
+        if self.is_exact():
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not an integer") from None
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        return number
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        if self.is_exact():
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows:
+            raise EmptyPage("That page contains no results")
+        return OpenEndedPage(rows[: self.per_page], number, self, has_more=len(rows) > self.per_page)
+
+
+class OpenEndedPage(Page):
+    """A page of a list too long to count: whether a next page exists is known from the extra row read."""
+
+    def __init__(self, object_list: Any, number: int, paginator: Paginator, *, has_more: bool) -> None:
+        super().__init__(object_list, number, paginator)
+        self.has_more = has_more
+
+    def has_next(self) -> bool:
+        return self.has_more
+
+
 class Pagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+    django_paginator_class = BoundedCountPaginator
+
+    def get_paginated_response(self, data: Any) -> Response:
+        paginator = self.page.paginator
+        return Response(
+            {
+                "count": paginator.count,
+                "count_exact": not isinstance(paginator, BoundedCountPaginator) or paginator.is_exact(),
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count"]["description"] = (
+            f"How many records match: exact up to {COUNT_EXACT_UP_TO:,}; above that, {COUNT_EXACT_UP_TO:,} "
+            "(see count_exact)."
+        )
+        response["properties"] = {
+            "count": response["properties"]["count"],
+            "count_exact": {
+                "type": "boolean",
+                "description": f"False when more than {COUNT_EXACT_UP_TO:,} records match and count is capped; "
+                "follow `next` to read on.",
+            },
+            **{k: v for k, v in response["properties"].items() if k != "count"},
+        }
+        response["required"] = ["count", "count_exact", "results"]
+        return response
 
 
 def etag_of(obj: models.Model) -> str:
@@ -143,6 +237,7 @@ ERROR_RESPONSES = {
     "415": "Unsupported media type.",
     "428": "Send If-Match with the ETag from your last read.",
     "429": "Too many requests; try again later.",
+    "503": "The database is not answering; nothing was changed. Try again after Retry-After seconds.",
 }
 
 
@@ -175,7 +270,7 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = operation.setdefault("responses", {})
-            wanted = ["400", "401", "403", "404", "405", "415", "429"]
+            wanted = ["400", "401", "403", "404", "405", "415", "429", "503"]
             if is_conditional(path, method):
                 wanted += ["409", "412", "428"]
                 operation.setdefault("parameters", []).append(IF_MATCH_PARAMETER)

@@ -18,7 +18,7 @@ from rest_framework.authtoken.models import Token
 from agencies.selectors import scope_of
 from macfa.errors import NotAllowed
 
-NEW_TOKEN_HINT = "Get a new one with POST /api/v1/auth/token/ (username and password)."
+NEW_TOKEN_HINT = "Get a new one with POST /api/v1/auth/token/ (username and password)."  # noqa: S105 - a message
 
 
 def token_expired(token: Token) -> bool:

@@ -18,7 +18,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105 - production refuses it
 
 MACFA_ENV: str = env.str("MACFA_ENV", default="development")
 PRODUCTION = MACFA_ENV == "production"
@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "macfa.faults.DatabaseUnavailableMiddleware",  # PostgreSQL not answering: 503 with Retry-After, not 500
     "django.middleware.security.SecurityMiddleware",
     "macfa.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -109,6 +110,9 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0)
+# A kept connection is checked before a request reuses it, so after PostgreSQL restarts no web process answers one
+# request with an error on its dead connection first.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded demo: a write transaction takes the lock when it begins and others wait for it, so two people
     # saving at once queue (the second then gets 412 or 409 as on PostgreSQL) instead of "database is locked".
@@ -117,6 +121,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared by all web processes in production (sign-in throttling counts across them); per-process in development.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # With Redis down the cache answers as empty (throttling pauses, logged once) instead of failing the request.
+    CACHES["default"]["BACKEND"] = "macfa.faults.DegradingRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 1, "socket_timeout": 1})
 
 # Sign-in: repeated failures for one username from one address lock it out for a while (django-axes).
 AUTHENTICATION_BACKENDS = [
@@ -275,6 +283,16 @@ MACFA_SITE_URL: str = env.str("MACFA_SITE_URL", default="http://127.0.0.1:8000")
 MACFA_SUPPRESSION_THRESHOLD: int = env.int("MACFA_SUPPRESSION_THRESHOLD", default=5)
 if MACFA_SUPPRESSION_THRESHOLD < 1:
     raise ImproperlyConfigured("MACFA_SUPPRESSION_THRESHOLD must be 1 or more.")
+# Evidence files on actions: the largest accepted upload, and an optional virus scanner (a dotted path to a callable
+# taking the file and its name, returning None when clean or the reason it refuses it; see audits/services/evidence.py).
+EVIDENCE_MAX_BYTES: int = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+if EVIDENCE_MAX_BYTES < 1:
+    raise ImproperlyConfigured("EVIDENCE_MAX_BYTES must be 1 or more.")
+EVIDENCE_SCANNER: str = env.str("EVIDENCE_SCANNER", default="")
+# Uploaded evidence is served only through the scoped download views, never at MEDIA_URL: nothing in macfa/urls.py
+# serves MEDIA_ROOT, and it must not lie where WhiteNoise or runserver serve static files from.
+if any(MEDIA_ROOT.resolve().is_relative_to(Path(root).resolve()) for root in [STATIC_ROOT, *STATICFILES_DIRS]):
+    raise ImproperlyConfigured("MEDIA_ROOT must not be inside STATIC_ROOT or a static files folder: it holds evidence.")
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -17,6 +17,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on every page that names none (the admin, the API's pages).
     path("favicon.ico", lambda request: redirect(static("macfa/favicon.svg"), permanent=True)),
     path("", include("audits.urls")),
+    path("people/", include("agencies.views")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),

@@ -547,15 +547,24 @@ class PageRoute:
     # Who may not open it: every role in B (whose lead leads the same agency), and A's people who may not see it.
     strangers: list[tuple[str, str]]
     post: dict[str, Any] = dataclasses.field(default_factory=dict)
+    evidence: bool = False  # the page of the action's evidence: its id and that of an update with a file
+    suffix: list[Any] = dataclasses.field(default_factory=list)  # after the id, e.g. a briefing's format
 
     def args(self, record: Model) -> list[Any]:
-        return [record.case_id, record.agency_id] if self.record == "agency_return" else [record.pk]
+        if self.evidence:
+            update = ActionUpdate.objects.create(
+                action=record, author=record.created_by or record.audit.auditor, note="Attached.", evidence="x.pdf"
+            )
+            return [record.pk, update.pk]
+        return [record.case_id, record.agency_id] if self.record == "agency_return" else [record.pk, *self.suffix]
 
 
 AUDIT_STRANGERS = [*B_STRANGERS, ("lead", "other")]
+SUMMARY_STRANGERS = [*B_STRANGERS, ("lead", "own"), ("other_lead", "own")]
 CASEWORK_STRANGERS = [*B_STRANGERS, ("other_lead", "own"), ("lead", "other"), ("board_member", "own")]
 PAGES = {
     "action": PageRoute("action", [*B_STRANGERS, ("other_lead", "own"), ("lead", "other")], {"move": "completed"}),
+    "action-evidence": PageRoute("action", [*B_STRANGERS, ("other_lead", "own"), ("lead", "other")], evidence=True),
     "concern": PageRoute("concern", [*B_STRANGERS, ("other_lead", "own"), ("lead", "other")]),
     "audit": PageRoute("audit", AUDIT_STRANGERS),
     "audit-edit": PageRoute("audit", AUDIT_STRANGERS, {"title": "Taken over"}),
@@ -569,6 +578,18 @@ PAGES = {
     "case-draw": PageRoute("audit", AUDIT_STRANGERS),
     "case": PageRoute("case", CASEWORK_STRANGERS, {"speaker": "child", "summary": "Taken over."}),
     "return": PageRoute("agency_return", CASEWORK_STRANGERS, {"good_practice": "Taken over."}),
+    "audit-history": PageRoute("audit", AUDIT_STRANGERS),
+    "case-history": PageRoute("case", CASEWORK_STRANGERS),
+    "return-history": PageRoute("agency_return", CASEWORK_STRANGERS),
+    "action-history": PageRoute("action", [*B_STRANGERS, ("other_lead", "own"), ("lead", "other")]),
+    # A summary before publication is the business unit's, auditors' and board's: not the agency leads'.
+    "summary": PageRoute("summary", SUMMARY_STRANGERS),
+    "summary-review": PageRoute("summary", SUMMARY_STRANGERS, {"decision": "approve"}),
+    "summary-texts": PageRoute("summary", SUMMARY_STRANGERS, {"key_messages": "Taken over."}),
+    "summary-move": PageRoute("summary", SUMMARY_STRANGERS, {"move": "compile"}),
+    "summary-briefing": PageRoute("summary", SUMMARY_STRANGERS, suffix=["pdf"]),
+    "summary-history": PageRoute("summary", SUMMARY_STRANGERS),
+    "concern-history": PageRoute("concern", [*B_STRANGERS, ("other_lead", "own"), ("lead", "other")]),
 }
 PAGE_CASES = [(name, role, kind) for name, route in sorted(PAGES.items()) for role, kind in route.strangers]
 

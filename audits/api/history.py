@@ -9,10 +9,12 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audits.history import history_of
+from audits.permissions import may_read_history
 
 # "from" is a Python keyword, so the change serializer is built from a dict of fields.
 FieldChangeSerializer = type(
@@ -44,6 +46,8 @@ class HistoryMixin:
     def history(self, request: Request, pk: str | None = None) -> Response:
         """Who changed what and when, newest first: the record's own history and its trail's."""
         record = self.get_object()  # type: ignore[attr-defined]
+        if not may_read_history(request.user, record):
+            raise NotFound()
         entries = history_of(record, reader=request.user)
         page = self.paginate_queryset(entries)  # type: ignore[attr-defined]
         return self.get_paginated_response(HistoryEntrySerializer(page, many=True).data)  # type: ignore[attr-defined]

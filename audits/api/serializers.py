@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from rest_framework import serializers
 
 from agencies.api import PersonSerializer
@@ -39,6 +42,33 @@ class BoundedModelSerializer(serializers.ModelSerializer):
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateField: BoundedDateField,
     }
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _when(value: Any, zone: Any) -> Any:
+    """A date-time as DRF's DateTimeField writes it (ISO 8601 in the current time zone, Z for UTC), or None.
+
+    ``zone`` is the current time zone, looked up once per record: DRF looks it up for every date-time, and those
+    lookups were a tenth of a 100-row list.
+    """
+    if value is None:
+        return None
+    if value.tzinfo is None or zone is None:
+        return _DATETIME.to_representation(value)
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def direct_read(serializer: serializers.ModelSerializer, fields: tuple[str, ...]) -> bool:
+    """Whether a serializer's hand-written read path still covers exactly its declared fields (checked once)."""
+    cls = type(serializer)
+    known = cls.__dict__.get("_direct_read")
+    if known is None:
+        known = tuple(cls.Meta.fields) == fields and set(cls._declared_fields) <= set(fields)
+        cls._direct_read = known
+    return bool(known)
 
 
 class ThemeSerializer(BoundedModelSerializer):
@@ -243,6 +273,51 @@ class FindingSerializer(BoundedModelSerializer):
         extra_kwargs = {"self_grade": {"help_text": "The agency's self-grade, from its return (read only here)."}}
         validators: list[Any] = []
 
+    def to_representation(self, instance: Finding) -> dict[str, Any]:
+        """Straight from the row's columns: the same body as the fields would give, at a fraction of the cost.
+
+        A list page serialises up to 100 findings, and DRF's field-by-field path was ~40% of the request. The fields
+        are checked once (``direct_read``), so a field added to Meta.fields falls back to DRF's own path until it
+        is added here too (tests/bench/test_same_output.py compares both).
+        """
+        if not direct_read(self, FINDING_READ_FIELDS):
+            return super().to_representation(instance)
+        zone = timezone.get_current_timezone() if settings.USE_TZ else None
+        return {
+            "id": instance.pk,
+            "case": instance.case_id,
+            "agency": instance.agency_id,
+            "theme": instance.theme_id,
+            "self_grade": instance.self_grade,
+            "grade": instance.grade,
+            "change_reason": instance.change_reason,
+            "kind": instance.kind,
+            "narrative": instance.narrative,
+            "agreed": instance.agreed_at is not None,
+            "agreed_at": _when(instance.agreed_at, zone),
+            "recorded_by": instance.recorded_by_id,
+            "created_at": _when(instance.created_at, zone),
+            "updated_at": _when(instance.updated_at, zone),
+        }
+
+
+FINDING_READ_FIELDS = (
+    "id",
+    "case",
+    "agency",
+    "theme",
+    "self_grade",
+    "grade",
+    "change_reason",
+    "kind",
+    "narrative",
+    "agreed",
+    "agreed_at",
+    "recorded_by",
+    "created_at",
+    "updated_at",
+)
+
 
 class ModerateSerializer(BoundedModelSerializer):
     class Meta:
@@ -257,11 +332,32 @@ class ActionUpdateSerializer(BoundedModelSerializer):
     status_to = serializers.ChoiceField(
         choices=ActionStatus.choices, allow_blank=True, read_only=True, help_text="Empty for a note without a move."
     )
+    evidence = serializers.SerializerMethodField(
+        help_text="Where to download the evidence file (as an attachment), or null when none is attached."
+    )
 
     class Meta:
         model = ActionUpdate
-        fields = ["id", "action", "author", "created_at", "note", "evidence", "status_from", "status_to"]
+        fields = [
+            "id",
+            "action",
+            "author",
+            "created_at",
+            "note",
+            "evidence",
+            "evidence_name",
+            "evidence_size",
+            "status_from",
+            "status_to",
+        ]
         read_only_fields = fields
+
+    def get_evidence(self, update: ActionUpdate) -> str | None:
+        if not update.evidence:
+            return None
+        url = reverse("api:action-update-evidence", args=[update.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
 
 class ActionSerializer(BoundedModelSerializer):
@@ -291,6 +387,48 @@ class ActionSerializer(BoundedModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status", "completed_at", "verified_at", "verified_by", "created_by", "updated_at"]
+
+    def to_representation(self, instance: Action) -> dict[str, Any]:
+        """Straight from the row's columns, as FindingSerializer's (the same body as DRF's fields give)."""
+        if not direct_read(self, ACTION_READ_FIELDS) or not hasattr(instance, "overdue"):
+            return super().to_representation(instance)
+        zone = timezone.get_current_timezone() if settings.USE_TZ else None
+        return {
+            "id": instance.pk,
+            "audit": instance.audit_id,
+            "owner_agency": instance.owner_agency_id,
+            "case": instance.case_id,
+            "finding": instance.finding_id,
+            "description": instance.description,
+            "raised_on": instance.raised_on.isoformat() if instance.raised_on else None,
+            "due_date": instance.due_date.isoformat() if instance.due_date else None,
+            "status": instance.status,
+            "overdue": bool(instance.overdue),
+            "completed_at": _when(instance.completed_at, zone),
+            "verified_at": _when(instance.verified_at, zone),
+            "verified_by": instance.verified_by_id,
+            "created_by": instance.created_by_id,
+            "updated_at": _when(instance.updated_at, zone),
+        }
+
+
+ACTION_READ_FIELDS = (
+    "id",
+    "audit",
+    "owner_agency",
+    "case",
+    "finding",
+    "description",
+    "raised_on",
+    "due_date",
+    "status",
+    "overdue",
+    "completed_at",
+    "verified_at",
+    "verified_by",
+    "created_by",
+    "updated_at",
+)
 
 
 class ActionMoveSerializer(serializers.Serializer):
@@ -392,6 +530,8 @@ class LearningSummarySerializer(BoundedModelSerializer):
             "progress_percent",
             "error",
             "key_messages",
+            "strengths",
+            "areas_for_improvement",
             "assurance_level",
             "content",
             "suppressed",
@@ -422,11 +562,11 @@ class LearningSummarySerializer(BoundedModelSerializer):
         return not self._exact(summary)
 
     def get_content(self, summary: LearningSummary) -> dict[str, Any]:
-        from audits.summaries.suppression import suppress_content
+        from audits.summaries.published import published_content
 
         if self._exact(summary):
             return summary.content
-        return suppress_content(summary.content, summary.partnership.suppression_threshold)
+        return published_content(summary)
 
 
 ACTION_MOVES = {

@@ -16,6 +16,7 @@ router.register("views", views.ChildFamilyViewViewSet, basename="view")
 router.register("returns", views.AgencyReturnViewSet, basename="return")
 router.register("findings", views.FindingViewSet, basename="finding")
 router.register("actions", views.ActionViewSet, basename="action")
+router.register("action-updates", views.ActionUpdateViewSet, basename="action-update")
 router.register("concerns", views.ConcernViewSet, basename="concern")
 router.register("summaries", views.SummaryViewSet, basename="summary")
 

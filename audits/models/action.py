@@ -103,6 +103,7 @@ class ActionUpdate(models.Model):
     evidence_size = models.PositiveIntegerField(null=True, blank=True, help_text="In bytes.")
     status_from = models.CharField(max_length=20, choices=ActionStatus.choices, blank=True)
     status_to = models.CharField(max_length=20, choices=ActionStatus.choices, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["action", "created_at", "id"]

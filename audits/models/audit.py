@@ -26,6 +26,7 @@ class Theme(models.Model):
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -66,6 +67,12 @@ class Audit(models.Model):
     panel_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=AuditStatus.choices, default=AuditStatus.PLANNED)
+    closed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,  # set by audit_move alone
+        help_text="When it was closed: retention of its case-level detail counts from here.",
+    )
     benchmark_audits = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -75,7 +82,7 @@ class Audit(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=["focus_themes", "agencies", "benchmark_audits"])
 
     class Meta:
         ordering = ["-start_date", "reference"]
@@ -91,6 +98,9 @@ class Audit(models.Model):
                 violation_error_message="The audit cannot end before it starts.",
             ),
             models.CheckConstraint(condition=Q(status__in=AuditStatus.values), name="audit_status_valid"),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(status=AuditStatus.CLOSED), name="audit_closed_at_only_closed"
+            ),
         ]
         indexes = [models.Index(fields=["partnership", "status"])]
 

@@ -37,6 +37,7 @@ class Case(models.Model):
     agencies = models.ManyToManyField(Agency, related_name="cases", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(m2m_fields=["agencies"])
 
     class Meta:
         ordering = ["audit", "reference"]
@@ -63,6 +64,7 @@ class Case(models.Model):
 class CaseFactor(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="factors")
     factor = models.CharField(max_length=30, choices=Factor.choices)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["case", "factor"]
@@ -87,6 +89,7 @@ class ChildFamilyView(models.Model):
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["case", "recorded_at"]
@@ -110,6 +113,7 @@ class AgencyReturn(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["case", "agency"]
@@ -135,6 +139,7 @@ class ReturnGrade(models.Model):
     agency_return = models.ForeignKey(AgencyReturn, on_delete=models.CASCADE, related_name="self_grades")
     theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="+")
     grade = models.PositiveSmallIntegerField(choices=Grade.choices)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["agency_return", "theme"]
@@ -225,7 +230,9 @@ class Finding(models.Model):
             models.CheckConstraint(condition=Q(kind__in=FindingKind.values), name="finding_kind_valid"),
         ]
         indexes = [
-            models.Index(fields=["theme", "grade"]),
+            # Covers a filtered list's scoping join: (theme, grade) picks the findings, case_id joins them to the
+            # partnership's cases without reading the table (an index-only count; it was a heap scan).
+            models.Index(fields=["theme", "grade", "case"], name="finding_theme_grade_case"),
             models.Index(fields=["agency", "theme"]),
             models.Index(fields=["kind"]),
             # Quotes for a summary: the best (or worst) graded findings of a theme and kind, read in index order.

@@ -24,6 +24,13 @@ class LearningSummary(models.Model):
     progress_percent = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     content = models.JSONField(default=dict, blank=True, help_text="The compiled figures.")
+    published = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="The compiled figures as the disclosure rule publishes them, worked out with the compile "
+        '(audits.summaries.published): {"key": which compile, threshold and rule, "content": the figures}.',
+    )
     assurance_level = models.CharField(max_length=20, choices=AssuranceLevel.choices, blank=True)
     key_messages = models.TextField(blank=True)
     strengths = models.TextField(
@@ -40,7 +47,9 @@ class LearningSummary(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["progress_stage", "progress_percent"])
+    history = HistoricalRecords(
+        excluded_fields=["progress_stage", "progress_percent", "published"], m2m_fields=["themes", "audits"]
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -68,6 +77,7 @@ class SummaryReview(models.Model):
     decision = models.CharField(max_length=20, choices=ReviewDecision.choices)
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["summary", "created_at"]

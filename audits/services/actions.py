@@ -11,6 +11,7 @@ from agencies.models import Agency
 from audits.choices import ActionStatus
 from audits.models import Action, ActionUpdate, Audit, Case, Finding
 from audits.permissions import may_add_action_update, may_move_action, require, require_manager
+from audits.services.evidence import AcceptedEvidence, evidence_accept
 from audits.workflow import ACTION_MACHINE
 from macfa.errors import ApplicationError
 from macfa.updates import model_update
@@ -23,6 +24,13 @@ def _validate(action: Action) -> None:
     audit = action.audit
     if not audit.partnership.agencies.filter(pk=action.owner_agency_id).exists():
         raise ApplicationError("This agency is not a partner of this audit's partnership.", field="owner_agency")
+    # An action is agreed with an agency that took part (the audit page offers only those); an audit that lists no
+    # participating agencies yet accepts any partner.
+    participants = audit.agencies.all()
+    if participants.exists() and not participants.filter(pk=action.owner_agency_id).exists():
+        raise ApplicationError(
+            "This agency is not taking part in this audit: add it to the audit's agencies first.", field="owner_agency"
+        )
     if action.case is not None and action.case.audit_id != audit.pk:
         raise ApplicationError("This case belongs to another audit.", field="case")
     if action.finding is not None and action.finding.case.audit_id != audit.pk:
@@ -68,10 +76,14 @@ def action_update(*, actor: Any, action: Action, **changes: Any) -> Action:
     return action
 
 
-def _record(action: Action, actor: Any, note: str, evidence: File | None, previous: str = "", status: str = "") -> None:
+def _record(
+    action: Action, actor: Any, note: str, evidence: AcceptedEvidence | None, previous: str = "", status: str = ""
+) -> None:
     update = ActionUpdate(action=action, author_id=actor.pk, note=note, status_from=previous, status_to=status)
     if evidence is not None:
-        update.evidence.save(evidence.name or "evidence", evidence, save=False)
+        # Stored under a random name (evidence_path); the uploaded name is kept only in evidence_name.
+        update.evidence_name, update.evidence_size = evidence.name, evidence.size
+        update.evidence.save(evidence.name, evidence.file, save=False)
     update.save()
 
 
@@ -87,6 +99,7 @@ def action_move(
     require(may_move_action(actor, action, status), "You cannot make this change to this action.")
     if status == ActionStatus.REOPENED and not note.strip():
         raise ApplicationError("Say why the action is being reopened.", field="note")
+    accepted = evidence_accept(upload=evidence)  # checked (and scanned) before the action is locked
     with transaction.atomic():
         action = Action.objects.select_for_update().get(pk=action.pk)
         previous = ACTION_MACHINE.apply(action, status)
@@ -98,7 +111,7 @@ def action_move(
         elif status == ActionStatus.REOPENED:
             action.completed_at = action.verified_at = action.verified_by_id = None
         action.save()
-        _record(action, actor, note, evidence, previous, status)
+        _record(action, actor, note, accepted, previous, status)
     return action
 
 
@@ -107,7 +120,8 @@ def action_add_update(*, actor: Any, action: Action, note: str = "", evidence: F
     require(may_add_action_update(actor, action), "Only the owning agency's lead or the audit's managers can do this.")
     if not note.strip() and evidence is None:
         raise ApplicationError("Write a note or attach evidence.", field="note")
+    accepted = evidence_accept(upload=evidence)
     with transaction.atomic():
-        _record(action, actor, note, evidence)
+        _record(action, actor, note, accepted)
         Action.objects.filter(pk=action.pk).update(updated_at=timezone.now())
     return action.updates.order_by("-created_at", "-pk").first()  # type: ignore[return-value]

@@ -5,9 +5,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from agencies.models import Agency, Partnership
 from agencies.selectors import scope_of
+from audits.choices import AuditStatus
 from audits.models import Audit, Case, Theme
 from audits.permissions import is_auditor_in, may_plan_audit, require, require_manager
 from audits.workflow import AUDIT_MACHINE
@@ -131,5 +133,7 @@ def audit_move(*, actor: Any, audit: Audit, status: str) -> Audit:
     with transaction.atomic():
         audit = Audit.objects.select_for_update().get(pk=audit.pk)
         AUDIT_MACHINE.apply(audit, status)
-        audit.save(update_fields=["status", "updated_at"])
+        if audit.status == AuditStatus.CLOSED:
+            audit.closed_at = timezone.now()  # final (the machine has no way out), so set once
+        audit.save(update_fields=["status", "closed_at", "updated_at"])
     return audit

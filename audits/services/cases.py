@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from agencies.models import Agency
 from audits.choices import AuditStatus
@@ -57,7 +58,9 @@ def case_create(
     with transaction.atomic():
         case.save()
         case.agencies.set(agencies)
-        CaseFactor.objects.bulk_create([CaseFactor(case=case, factor=factor) for factor in set(factors)])
+        bulk_create_with_history(
+            [CaseFactor(case=case, factor=factor) for factor in set(factors)], CaseFactor, default_user=actor
+        )
     return case
 
 
@@ -83,7 +86,8 @@ def case_update(
         if factors is not None:
             case.factors.exclude(factor__in=factors).delete()
             existing = set(case.factors.values_list("factor", flat=True))
-            CaseFactor.objects.bulk_create([CaseFactor(case=case, factor=f) for f in set(factors) - existing])
+            added = [CaseFactor(case=case, factor=f) for f in set(factors) - existing]
+            bulk_create_with_history(added, CaseFactor, default_user=actor)
     return case
 
 

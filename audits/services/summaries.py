@@ -11,6 +11,7 @@ from django.utils import timezone
 from agencies.models import Partnership
 from audits.choices import ReviewDecision, SummaryStatus
 from audits.models import Audit, LearningSummary, SummaryReview, Theme
+from audits.outbox import outbox_enqueue
 from audits.permissions import may_prepare_summary, may_publish_summary, may_review_summary, require
 from audits.workflow import SUMMARY_MACHINE
 from macfa.errors import ApplicationError, ConflictError
@@ -18,7 +19,7 @@ from macfa.updates import model_update
 
 # Content may change until the board approves it.
 EDITABLE_STATUSES = (SummaryStatus.DRAFT, SummaryStatus.COMPILED, SummaryStatus.FAILED)
-EDITABLE_SUMMARY_FIELDS = ("title", "period_start", "period_end", "key_messages")
+EDITABLE_SUMMARY_FIELDS = ("title", "period_start", "period_end", "key_messages", "strengths", "areas_for_improvement")
 ABANDONED_AFTER = datetime.timedelta(minutes=10)
 
 
@@ -112,14 +113,19 @@ def summary_claim_for_compile(summary: LearningSummary) -> LearningSummary:
     startable = [state for state in SUMMARY_MACHINE.transitions if SUMMARY_MACHINE.can_move(state, "compiling")]
     abandoned = Q(status=SummaryStatus.COMPILING, updated_at__lt=timezone.now() - ABANDONED_AFTER)
     claimable = Q(status__in=[state for state in startable if state != SummaryStatus.COMPILING]) | abandoned
-    claimed = LearningSummary.objects.filter(Q(pk=summary.pk) & claimable).update(
-        status=SummaryStatus.COMPILING,
-        progress_stage="queued",
-        progress_percent=0,
-        error="",
-        updated_at=timezone.now(),
-    )
-    summary.refresh_from_db()
+    with transaction.atomic():
+        claimed = LearningSummary.objects.filter(Q(pk=summary.pk) & claimable).update(
+            status=SummaryStatus.COMPILING,
+            progress_stage="queued",
+            progress_percent=0,
+            error="",
+            updated_at=timezone.now(),
+        )
+        summary.refresh_from_db()
+        if claimed:
+            # The claim is an update(), which writes no history: saving the claimed status again records the move
+            # (with the signed-in user) in the same transaction.
+            summary.save(update_fields=["status"])
     if not claimed:
         if summary.status == SummaryStatus.COMPILING:
             raise ConflictError("This summary is being compiled now: wait for it to finish.", field="status")
@@ -136,8 +142,17 @@ def summary_record_progress(*, summary_id: int, stage: str, percent: int) -> Non
     _claimed(summary_id).update(progress_stage=stage, progress_percent=percent, updated_at=timezone.now())
 
 
-def summary_mark_compiled(*, summary_id: int, content: dict[str, Any]) -> bool:
-    """Store a finished compile's content in one write; False when the summary is no longer being compiled."""
+def summary_mark_compiled(
+    *,
+    summary_id: int,
+    content: dict[str, Any],
+    published: dict[str, Any] | None = None,
+    threshold: int | None = None,
+) -> bool:
+    """Store a finished compile's content (and, when given, its published form for ``threshold``) in one write;
+    False when the summary is no longer being compiled."""
+    from audits.summaries.published import published_key
+
     with transaction.atomic():
         summary = _claimed(summary_id).select_for_update().first()
         if summary is None:
@@ -146,6 +161,11 @@ def summary_mark_compiled(*, summary_id: int, content: dict[str, Any]) -> bool:
         summary.content = content
         summary.assurance_level = content["assurance"]["level"]
         summary.compiled_at = timezone.now()
+        summary.published = (
+            {"key": published_key(summary.pk, summary.compiled_at, threshold), "content": published}
+            if published is not None and threshold is not None
+            else {}
+        )
         summary.progress_stage, summary.progress_percent, summary.error = "compiled", 100, ""
         summary.save()
     return True
@@ -163,13 +183,15 @@ def summary_mark_failed(*, summary_id: int, message: str) -> None:
 
 
 def summary_request_compile(*, actor: Any, summary: LearningSummary) -> LearningSummary:
-    """Claim the summary for compiling and queue the task once the claim is committed."""
-    from audits.tasks import compile_summary
+    """Claim the summary for compiling and queue the task in the same transaction (through the outbox).
 
+    With the broker down the claim and its message still commit together: the message waits in the outbox and is
+    sent when the broker is back, so the summary is never left "compiling" with nothing queued.
+    """
     _require_editor(actor, summary.partnership_id)
     with transaction.atomic():
         summary = summary_claim_for_compile(summary)
-        transaction.on_commit(lambda: compile_summary.delay(summary.pk))
+        outbox_enqueue(task="audits.tasks.compile_summary", args=[summary.pk])
     return summary
 
 
@@ -216,9 +238,8 @@ def summary_publish(*, actor: Any, summary: LearningSummary) -> LearningSummary:
 
 
 def _queue_export(summary: LearningSummary) -> None:
-    from audits.tasks import export_briefing
-
-    transaction.on_commit(lambda: export_briefing.delay(summary.pk))
+    """Queue the briefing export with the change that calls for it (call inside its transaction)."""
+    outbox_enqueue(task="audits.tasks.export_briefing", args=[summary.pk])
 
 
 def summary_request_export(*, actor: Any, summary: LearningSummary) -> LearningSummary:

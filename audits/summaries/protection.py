@@ -21,12 +21,18 @@ Zeros are always published: they identify nobody, and hiding them would only mar
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import coo_array
 
 Key = Hashable
 # How many candidates `_shield` tries (each is a solve) before settling for the most preferred.
 TRIALS = 1
+# How many other solutions `CellSystem.witness` keeps per cell.
+WITNESSES = 4
 
 
 @dataclass
@@ -47,6 +53,10 @@ class CellSystem:
     equations: list[dict[Key, int]] = field(default_factory=list)
     # Solved groups of unknowns: which of them the equations determine (see `determined`).
     solved: dict[frozenset[Key], frozenset[Key]] = field(default_factory=dict, repr=False)
+    # Solved groups under the bounds as well: (group, cells that must hold) -> the pinned ones (see `pinned`).
+    bounded: dict[tuple[frozenset[Key], frozenset[Key]], frozenset[Key]] = field(default_factory=dict, repr=False)
+    # Other whole-number solutions found so far, as moves from the true values (see `_pinned_in_group`).
+    _moving: dict[Key, list[frozenset[Key]]] = field(default_factory=dict, repr=False)
     _index: dict[Key, list[int]] | None = field(default=None, repr=False)
 
     def index(self) -> dict[Key, list[int]]:
@@ -58,11 +68,30 @@ class CellSystem:
                     self._index.setdefault(key, []).append(number)
         return self._index
 
+    def witness(self, move: dict[Key, int]) -> None:
+        """Keep another solution of the equations (the true values plus `move`) that met every bound.
+
+        Only the latest few per cell are kept: a later one is found for a later (usually larger) hidden set."""
+        moved = frozenset(move)
+        for key in moved:
+            kept = self._moving.setdefault(key, [])
+            kept.append(moved)
+            del kept[:-WITNESSES]
+
+    def witnessed(self, key: Key, unknown: frozenset[Key]) -> bool:
+        """Whether a kept solution moves `key` and only cells still unknown, proving `key` has a second value."""
+        return any(moved <= unknown for moved in self._moving.get(key, ()))
+
+    def magnitude(self) -> int:
+        return sum(abs(cell.value) for cell in self.cells.values())
+
     def add(self, key: Key, value: int, *, sensitive: bool, printed: bool = True) -> Key:
         if key in self.cells:
             raise ValueError(f"{key!r} is already a cell")
         self.cells[key] = Cell(value=value, sensitive=sensitive, printed=printed, order=len(self.cells))
         self.solved.clear()
+        self.bounded.clear()
+        self._moving.clear()
         return key
 
     def total(self, total: Key, parts: Iterable[Key]) -> None:
@@ -83,6 +112,8 @@ class CellSystem:
         if equation:
             self.equations.append(equation)
             self.solved.clear()
+            self.bounded.clear()
+            self._moving.clear()
             self._index = None
 
     # -- the rule ---------------------------------------------------------------------------------------------
@@ -92,23 +123,44 @@ class CellSystem:
         return {key for key, cell in self.cells.items() if cell.sensitive and 0 < cell.value < threshold}
 
     def exposed(self, hidden: set[Key], threshold: int) -> list[Key]:
-        """Hidden printed cells, and small unprinted counts of children, that the published cells determine."""
-        unknown = hidden | {key for key, cell in self.cells.items() if not cell.printed}
-        must_hold = hidden | {key for key in self.primary(threshold) if not self.cells[key].printed}
-        return sorted(determined(self, unknown) & must_hold, key=self._order)
+        """Hidden printed cells, and small unprinted counts of children, that a reader can pin to one value.
+
+        First those the published equations alone determine (exact linear algebra, cheap); when there are none,
+        those that the equations together with the bounds a reader knows leave a single whole-number value
+        (`pinned`: hidden cells are at least 1, since zeros are always published)."""
+        return self._exposed(hidden, threshold, first=False)
+
+    def _exposed(self, hidden: set[Key], threshold: int, *, first: bool) -> list[Key]:
+        unknown, must_hold = self._unknown(hidden), self._must_hold(hidden, threshold)
+        found = determined(self, unknown) & must_hold or pinned(self, unknown, must_hold, first=first)
+        return sorted(found, key=self._order)
+
+    def _unknown(self, hidden: set[Key]) -> set[Key]:
+        return hidden | {key for key, cell in self.cells.items() if not cell.printed}
+
+    def _must_hold(self, hidden: set[Key], threshold: int) -> set[Key]:
+        return hidden | {key for key in self.primary(threshold) if not self.cells[key].printed}
+
+    def _exposed_near(self, hidden: set[Key], key: Key) -> bool:
+        """Whether `key` can be pinned (as `exposed`), solving only its own group."""
+        unknown = self._unknown(hidden)
+        return key in determined(self, unknown, near=key) or key in pinned(self, unknown, {key}, near=key)
 
     def protect(self, threshold: int) -> set[Key]:
-        """The printed cells to hide: every small count of children, and enough others that none can be worked out."""
+        """The printed cells to hide: every small count of children, and enough others that none can be worked out.
+
+        Cells given away by the equations alone are shielded first; then those the bounds pin (the same loop, as
+        `exposed` reports the first kind while there are any)."""
         hidden = {key for key in self.primary(threshold) if self.cells[key].printed}
         primary = set(hidden)
-        while exposed := self.exposed(hidden, threshold):
+        while exposed := self._exposed(hidden, threshold, first=True):
             # One given away by plain subtraction first: shielding it often shields the others.
-            unknown = hidden | {key for key, cell in self.cells.items() if not cell.printed}
+            unknown = self._unknown(hidden)
             first = next((key for key in exposed if self._direct(key, unknown)), exposed[0])
             hidden.add(self._shield(first, hidden, threshold))
         # Greedy choices can overshoot: give back any secondary cell, largest first, that is not needed.
         for key in sorted(hidden - primary, key=lambda k: (-self.cells[k].value, self._order(k))):
-            if not self.exposed(hidden - {key}, threshold):
+            if not self._exposed(hidden - {key}, threshold, first=True):
                 hidden.discard(key)
         return hidden
 
@@ -133,7 +185,7 @@ class CellSystem:
         first, and the loop in `protect` goes on. Hiding every non-zero cell always ends it: the published cells
         are then all zero, and a system of zeros determines no non-zero value.
         """
-        unknown = hidden | {key for key, cell in self.cells.items() if not cell.printed}
+        unknown = self._unknown(hidden)
         # An equation in which the exposed cell is the only unknown gives it away by subtraction: a cell of each
         # such equation must be hidden, so start with the one that leaves the fewest choices.
         direct = [
@@ -151,7 +203,7 @@ class CellSystem:
                 (key for key in cells if key not in unknown and self.cells[key].value != 0), key=self._preference
             )
             for candidate in candidates[:TRIALS]:
-                if exposed not in determined(self, unknown | {candidate}, near=exposed):
+                if not self._exposed_near(hidden | {candidate}, exposed):
                     return candidate
             if candidates:
                 return candidates[0]
@@ -160,14 +212,13 @@ class CellSystem:
         raise AssertionError(f"{exposed!r} is determined but nothing reachable can shield it")  # pragma: no cover
 
 
-def determined(system: CellSystem, unknown: set[Key], *, near: Key | None = None) -> set[Key]:
-    """The unknown cells whose value the equations fix, given every other cell's value.
+def groups(
+    system: CellSystem, unknown: set[Key], *, near: Key | None = None
+) -> Iterator[tuple[frozenset[Key], list[int]]]:
+    """The unknowns in independent groups (linked through equations), each with the numbers of its equations.
 
-    The unknowns fall into independent groups (those linked through equations); each group is solved on its own
-    and remembered, since `protect` changes one group at a time. With `near`, only that cell's group is solved.
-    """
+    With `near`, only that cell's group."""
     index = system.index()
-    result: set[Key] = set()
     seen: set[Key] = set()
     for start in [near] if near is not None else sorted(unknown, key=lambda key: system.cells[key].order):
         if start in seen:
@@ -184,12 +235,121 @@ def determined(system: CellSystem, unknown: set[Key], *, near: Key | None = None
                         members.add(other)
                         frontier.append(other)
         seen |= members
-        frozen = frozenset(members)
-        if frozen not in system.solved:
-            equations = [system.equations[number] for number in sorted(numbers)]
-            system.solved[frozen] = _solve(equations, members, system)
-        result |= system.solved[frozen]
+        yield frozenset(members), sorted(numbers)
+
+
+def determined(system: CellSystem, unknown: set[Key], *, near: Key | None = None) -> set[Key]:
+    """The unknown cells whose value the equations fix, given every other cell's value.
+
+    Each group of unknowns is solved on its own and remembered, since `protect` changes one group at a time.
+    """
+    result: set[Key] = set()
+    for members, numbers in groups(system, unknown, near=near):
+        if members not in system.solved:
+            system.solved[members] = _solve([system.equations[n] for n in numbers], set(members), system)
+        result |= system.solved[members]
     return result
+
+
+def pinned(
+    system: CellSystem, unknown: set[Key], must_hold: set[Key], *, near: Key | None = None, first: bool = False
+) -> set[Key]:
+    """The cells of `must_hold` that a reader can pin to one value using the bounds as well as the equations.
+
+    Besides the published equations a reader knows that every count is a whole number, that every hidden printed
+    cell is at least 1 (zeros are always published) and that an unprinted one is at least 0. A cell is pinned when
+    those leave it one possible value: its integer minimum equals its integer maximum (`_range_of_group`).
+    Each group is worked out once and remembered, as `determined` does. With `first`, the search stops at the
+    first pinned cell (of the first group that has one, in the content's order): `protect` needs only one.
+    """
+    result: set[Key] = set()
+    for members, numbers in groups(system, unknown, near=near):
+        pending = members & must_hold
+        if not pending:
+            continue
+        key = (members, frozenset(pending))
+        found = system.bounded.get(key)
+        if found is None:
+            found = _pinned_in_group(system, members, numbers, key[1], first=first)
+            if not first or not found:  # a first-only answer is not the whole group's
+                system.bounded[key] = found
+        result |= found
+        if first and result:
+            return {min(result, key=lambda cell: system.cells[cell].order)}
+    return result
+
+
+def _pinned_in_group(
+    system: CellSystem, members: frozenset[Key], numbers: list[int], pending: frozenset[Key], *, first: bool
+) -> frozenset[Key]:
+    """Integer programs (scipy's HiGHS) over one group: the cells of `pending` with a single feasible value.
+
+    The variables are the group's unknowns; each equation, with its published cells moved to the right, is an
+    equality. Lower bounds: 1 for a hidden printed cell (never zero: zeros are published), 0 for an unprinted
+    count. Upper bound: twice every count in the system and one more, which no true value reaches, so every
+    program is bounded, and doubling every unknown stays within it: that is why hiding every non-zero cell always
+    protects (with only zeros published the equations are homogeneous).
+
+    The true values are always a solution. Any other whole-number solution shows that each cell it moves has a
+    second possible value; it stays a proof for as long as every cell it moves is still unknown (more hidden
+    cells only add solutions), so it is kept (`CellSystem.witnesses`) and tried first next time. A program
+    pushing every cell in doubt up, then down, clears most at once; each cell still in doubt gets its own maximum
+    and then minimum. A cell whose whole-number maximum and minimum are both its true value is pinned.
+    """
+    doubt = {key for key in pending if not system.witnessed(key, members)}
+    if not doubt:
+        return frozenset()
+    variables = sorted(members, key=lambda key: system.cells[key].order)
+    column = {key: number for number, key in enumerate(variables)}
+    truth = np.array([system.cells[key].value for key in variables], dtype=float)
+    rows, columns, entries = [], [], []
+    right = np.zeros(len(numbers))
+    for row, number in enumerate(numbers):
+        for key, coefficient in system.equations[number].items():
+            if key in column:
+                rows.append(row)
+                columns.append(column[key])
+                entries.append(float(coefficient))
+            else:
+                right[row] -= coefficient * system.cells[key].value
+    matrix = coo_array((entries, (rows, columns)), shape=(len(numbers), len(variables))).tocsr()
+    constraints = LinearConstraint(matrix, right, right)
+    lower = np.array([1.0 if system.cells[key].printed else 0.0 for key in variables])
+    upper = np.full(len(variables), 2.0 * system.magnitude() + 1)
+    bounds, box = Bounds(lower, upper), np.column_stack([lower, upper])
+    integrality = np.ones(len(variables))
+
+    def push(weights: dict[Key, float]) -> None:
+        objective = np.zeros(len(variables))
+        for key, weight in weights.items():
+            objective[column[key]] = weight
+        # The linear relaxation first (dual simplex, about half the time): its optimum bounds the whole-number
+        # one, so a whole-number optimum of it is the answer. Only a fractional one needs the integer program.
+        result = linprog(objective, A_eq=matrix, b_eq=right, bounds=box, method="highs-ds")
+        if result.x is None or np.abs(result.x - np.rint(result.x)).max(initial=0.0) > 1e-6:
+            result = milp(objective, integrality=integrality, bounds=bounds, constraints=constraints)
+        if result.x is None:  # pragma: no cover - the true values are a solution, so a program is never infeasible
+            raise AssertionError(f"no solution for a group of {len(variables)} cells: {result.message}")
+        moves = np.rint(result.x) - truth
+        move = {variables[i]: int(moves[i]) for i in np.flatnonzero(moves)}
+        if move:
+            system.witness(move)
+            doubt.difference_update(move)
+
+    for sign in (-1.0, 1.0) if not first else ():  # minimising -x pushes up
+        if doubt:
+            push(dict.fromkeys(doubt, sign))
+    stuck: set[Key] = set()
+    for key in sorted(doubt, key=lambda key: system.cells[key].order):
+        for sign in (-1.0, 1.0):
+            if key in doubt:
+                push({key: sign})
+        if key in doubt:
+            stuck.add(key)
+            doubt.discard(key)
+            if first:
+                break
+    return frozenset(stuck)
 
 
 def _solve(equations: list[dict[Key, int]], unknown: set[Key], system: CellSystem) -> frozenset[Key]:

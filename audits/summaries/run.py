@@ -8,6 +8,7 @@ from audits.choices import SummaryStatus
 from audits.models import LearningSummary
 from audits.services.summaries import summary_mark_compiled, summary_mark_failed, summary_record_progress
 from audits.summaries.compile import Progress, compile_content
+from audits.summaries.suppression import suppress_content
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +19,11 @@ def summary_compile(*, summary_id: int, on_progress: Progress | None = None) -> 
     Safe to run twice: a summary no longer in "compiling" is left alone, and the content is only written
     when the whole compile has succeeded.
     """
-    summary = LearningSummary.objects.filter(pk=summary_id, status=SummaryStatus.COMPILING).first()
+    summary = (
+        LearningSummary.objects.select_related("partnership")
+        .filter(pk=summary_id, status=SummaryStatus.COMPILING)
+        .first()
+    )
     if summary is None:
         return False
     stage = "starting"
@@ -32,6 +37,10 @@ def summary_compile(*, summary_id: int, on_progress: Progress | None = None) -> 
 
     try:
         content = compile_content(summary, progress)
+        # What the board, leads and briefings will read: worked out here, in the background, once per compile.
+        progress("protecting small numbers", 97)
+        threshold = summary.partnership.suppression_threshold
+        published = suppress_content(content, threshold)
     except Exception as error:
         logger.exception("Compiling learning summary %s failed at %s", summary_id, stage)
         summary_mark_failed(
@@ -40,4 +49,4 @@ def summary_compile(*, summary_id: int, on_progress: Progress | None = None) -> 
             "The previous version is kept; compile again, and tell the administrator if it fails again.",
         )
         raise
-    return summary_mark_compiled(summary_id=summary_id, content=content)
+    return summary_mark_compiled(summary_id=summary_id, content=content, published=published, threshold=threshold)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 
 from audits.choices import ActionStatus
 from audits.models import Action
@@ -57,7 +60,12 @@ class ActionResponseForm(GovukForm):
         max_length=5000,
         help_text="What was done, or why the action is reopened.",
     )
-    evidence = forms.FileField(required=False, label="Evidence (optional)")
+    evidence = forms.FileField(
+        required=False,
+        label="Evidence (optional)",
+        help_text="A PDF, a Word, Excel or PowerPoint document, a plain text file, or a PNG or JPEG image, "
+        f"up to {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB.",
+    )
 
 
 def _moves_for(request: HttpRequest, action: Action) -> list[tuple[str, str]]:
@@ -65,6 +73,16 @@ def _moves_for(request: HttpRequest, action: Action) -> list[tuple[str, str]]:
     if may_add_action_update(request.user, action):
         moves.append(("", "Add note only"))
     return moves
+
+
+def _just_added(user: Any, action: Action, note: str) -> bool:
+    """The same note from the same person a moment ago: a second press of the button, not a second note."""
+    recent = timezone.now() - datetime.timedelta(minutes=2)
+    return (
+        action_updates_for(user)
+        .filter(action=action, author_id=user.pk, note=note, status_to="", evidence="", created_at__gte=recent)
+        .exists()
+    )
 
 
 @login_required
@@ -75,6 +93,9 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = ActionResponseForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
+            if not data["move"] and not data["evidence"] and _just_added(request.user, action, data["note"]):
+                messages.success(request, "Your note was already saved.")
+                return redirect("pages:action", pk=action.pk)
             try:
                 if data["move"]:
                     action_move(

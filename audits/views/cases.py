@@ -20,9 +20,10 @@ from django.utils import timezone
 from agencies.models import Agency
 from audits.calendar import deadline_in_words
 from audits.choices import ConcernStatus, FindingKind, Grade, Speaker
-from audits.models import Case, Finding, Theme
+from audits.models import AccessDoor, AccessWhat, Case, Finding, Theme
 from audits.permissions import may_manage_audit, may_raise_concern
 from audits.selectors import agency_returns_for, cases_for, child_family_views_for, concerns_for, findings_for
+from audits.services.access import case_access_record
 from audits.services.cases import child_family_view_record
 from audits.services.concerns import concern_raise
 from audits.services.findings import finding_record, finding_update
@@ -251,6 +252,8 @@ def _stale_message(cell: Cell, finding: Finding | None) -> str:
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_for(request, pk)
+    if request.method == "GET":  # a POST ends in a GET of this page, or shows it again with what was typed
+        case_access_record(actor=request.user, cases=[case], what=AccessWhat.CASE, door=AccessDoor.PAGE)
     audit = case.audit
     manages = may_manage_audit(request.user, audit)
     themes = list(audit.focus_themes.order_by("name", "pk"))

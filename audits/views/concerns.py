@@ -26,12 +26,12 @@ def concerns(request: HttpRequest) -> HttpResponse:
 @login_required
 def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
     concern = get_object_or_404(concerns_for(request.user).select_related("case__audit", "agency"), pk=pk)
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         try:
             concern_acknowledge(actor=request.user, concern=concern)
         except ApplicationError as failure:
-            error = failure.message
+            error, status = failure.message, failure.status_code
         else:
             messages.success(
                 request, "Acknowledged. The business unit and the auditor can see that you have it in hand."
@@ -44,7 +44,7 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "case_visible": cases_for(request.user).filter(pk=concern.case_id).exists(),
         "error": error,
     }
-    return render(request, "audits/concern.html", context, status=409 if error else 200)
+    return render(request, "audits/concern.html", context, status=status)
 
 
 urlpatterns = [

@@ -11,11 +11,12 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 
 from audits.history import history_of
+from audits.permissions import may_read_history
 from audits.selectors import actions_for, agency_returns_for, audits_for, cases_for, concerns_for, summaries_for
 
 ENTRIES_PER_PAGE = 50
@@ -75,6 +76,8 @@ def concern_history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def summary_history(request: HttpRequest, pk: int) -> HttpResponse:
     summary = get_object_or_404(summaries_for(request.user), pk=pk)
+    if not may_read_history(request.user, summary):
+        raise Http404
     url = reverse("pages:summary", args=[summary.pk])
     return _history_page(request, summary, title=f"History of {summary.title}", back_url=url, back_label="summary")
 

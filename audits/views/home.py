@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 
 from agencies.selectors import partnerships_for, roles_of, scope_of
-from audits.choices import ConcernStatus, SummaryStatus
+from audits.choices import ConcernStatus, ReviewDecision, SummaryStatus
+from audits.models import SummaryReview
 from audits.permissions import may_plan_audit
 from audits.selectors import actions_for, audits_for, concern_counts_for, summaries_for
 from audits.views.common import DUE_SOON_DAYS
@@ -43,7 +45,15 @@ def summaries_needing(user: Any) -> dict[str, Any]:
     """Summaries by what the person does with them: the board reviews, the business unit publishes, everyone reads."""
     scope = scope_of(user)
     summaries = summaries_for(user).select_related("partnership").order_by("-updated_at", "-pk")
+    last_decision = (
+        SummaryReview.objects.filter(summary=OuterRef("pk")).order_by("-created_at", "-pk").values("decision")[:1]
+    )
+    preparing = scope.business_unit | scope.auditor
+    sent_back = summaries.filter(status=SummaryStatus.COMPILED, partnership_id__in=preparing).annotate(
+        last_decision=Subquery(last_decision)
+    )
     return {
+        "sent_back": list(sent_back.filter(last_decision=ReviewDecision.REQUEST_CHANGES)[:20]),
         "to_review": list(summaries.filter(status=SummaryStatus.IN_REVIEW, partnership_id__in=scope.board)[:20]),
         "to_publish": list(
             summaries.filter(status=SummaryStatus.APPROVED, partnership_id__in=scope.business_unit)[:20]

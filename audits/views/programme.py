@@ -111,6 +111,7 @@ def programme_remind(request: HttpRequest) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     pair = request.POST.get("partnership", ""), request.POST.get("agency", "")
     if not all(value.isdigit() for value in pair):
+        messages.error(request, "Choose the agency to remind with its button in the overdue actions table.")
         return redirect("pages:programme")
     partnership_id, agency_id = map(int, pair)
     overdue = {

@@ -15,9 +15,10 @@ from django.urls import path
 from agencies.models import Agency, Role
 from agencies.selectors import roles_of, scope_of
 from audits.choices import Grade, ReturnStatus
-from audits.models import AgencyReturn, Case, Theme
+from audits.models import AccessDoor, AccessWhat, AgencyReturn, Case, Theme
 from audits.permissions import may_write_return
 from audits.selectors import agency_returns_for, cases_for
+from audits.services.access import case_access_record
 from audits.services.returns import (
     OPEN_FOR_RETURNS,
     RETURN_TEXT_FIELDS,
@@ -188,6 +189,8 @@ def return_detail(request: HttpRequest, case_pk: int, agency_pk: int) -> HttpRes
     agency = get_object_or_404(case.agencies.all(), pk=agency_pk)
     if not may_write_return(request.user, case, agency.pk):
         raise Http404("No return here.")
+    if request.method == "GET":
+        case_access_record(actor=request.user, cases=[case], what=AccessWhat.RETURNS, door=AccessDoor.PAGE)
     agency_return = (
         agency_returns_for(request.user).filter(case=case, agency=agency).select_related("submitted_by").first()
     )

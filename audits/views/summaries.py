@@ -8,6 +8,7 @@ for the business unit's and auditors' working view, suppressed for everyone else
 
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import Any, cast
 
@@ -19,23 +20,31 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.text import slugify
 
 from agencies.models import Partnership
 from agencies.selectors import partnerships_for
 from audits.choices import ReviewDecision, SummaryStatus
-from audits.models import Audit, BriefingFormat, LearningSummary, SummaryExport, Theme
-from audits.permissions import may_prepare_summary, may_publish_summary, may_review_summary, sees_exact_figures
+from audits.models import Audit, BriefingFormat, LearningSummary, SummaryExport, SummaryReview, Theme
+from audits.permissions import (
+    may_prepare_summary,
+    may_publish_summary,
+    may_read_history,
+    may_review_summary,
+    sees_exact_figures,
+)
 from audits.selectors import audits_for, summaries_for, summary_reviews_for, themes_for
 from audits.services import summaries as summary_services
 from audits.summaries.briefing import Briefing
 from audits.summaries.export import EXPORTABLE
 from audits.views.common import PAGE_LIMIT
 from macfa.api import etag_of
-from macfa.errors import ApplicationError, ConflictError
+from macfa.errors import ApplicationError, ConflictError, NotAllowed
 from macfa.forms import GovukDateInput, GovukForm
 
 logger = logging.getLogger(__name__)
+DOUBLE_SUBMIT_WINDOW = datetime.timedelta(minutes=2)
 
 # The order a board member wants: what waits for them first, then what was decided.
 STATUS_ORDER = [
@@ -47,6 +56,13 @@ STATUS_ORDER = [
     SummaryStatus.FAILED,
     SummaryStatus.DRAFT,
 ]
+# What happened to a summary, as a board member would say it.
+NOW_IN_WORDS: dict[str, str] = {
+    SummaryStatus.COMPILED: "another board member asked for changes and the summary went back to the auditor",
+    SummaryStatus.APPROVED: "the summary was approved",
+    SummaryStatus.PUBLISHED: "the summary was published",
+    SummaryStatus.COMPILING: "the summary's figures are being compiled again",
+}
 STALE_MESSAGE = (
     "This summary changed after you opened it (it was recompiled, edited or reviewed by someone else). "
     "Nothing was saved: read it again as it is now, then decide."
@@ -198,6 +214,7 @@ def _page(request: HttpRequest, summary: LearningSummary, *, status: int = 200, 
     context: dict[str, Any] = {
         "summary": summary,
         "version": version_of(summary),
+        "shows_history": may_read_history(user, summary),
         "document": Briefing.of(summary, exact=exact) if summary.content else None,
         "exact": exact,
         "candidate_quotes": _candidates(summary) if exact else [],
@@ -273,6 +290,14 @@ def _locked(request: HttpRequest, pk: int, version: str) -> LearningSummary:
     return summary
 
 
+def _just_sent(user: Any, summary: LearningSummary, decision: str, comment: str) -> bool:
+    """The same review from the same person a moment ago: a second press of the button, not a second review."""
+    recent = timezone.now() - DOUBLE_SUBMIT_WINDOW
+    return SummaryReview.objects.filter(
+        summary=summary, reviewer_id=user.pk, decision=decision, comment=comment, created_at__gte=recent
+    ).exists()
+
+
 @login_required
 def summary_review_view(request: HttpRequest, pk: int) -> HttpResponse:
     summary = _summary_for_page(request, pk)
@@ -281,6 +306,9 @@ def summary_review_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        if _just_sent(request.user, summary, data["decision"], data["comment"]):
+            messages.success(request, "Your review was already saved.")
+            return redirect("pages:summary", pk=summary.pk)
         try:
             with transaction.atomic():
                 current = _locked(request, summary.pk, data["version"])
@@ -289,11 +317,15 @@ def summary_review_view(request: HttpRequest, pk: int) -> HttpResponse:
                 )
         except ApplicationError as error:
             summary.refresh_from_db()
-            if summary.status != SummaryStatus.IN_REVIEW:
-                refusal = f"{error.message} It is now {summary.get_status_display().lower()}."
-                if error.message == STALE_MESSAGE:
-                    refusal = f"This summary is now {summary.get_status_display().lower()}: nothing was saved."
-                return _page(request, summary, page_error=refusal, status=error.status_code)
+            if isinstance(error, NotAllowed):
+                return _page(request, summary, page_error=error.message, status=error.status_code)
+            if isinstance(error, ConflictError) and summary.status != SummaryStatus.IN_REVIEW:
+                # Someone decided first: say what happened in words, and give back what this person wrote.
+                refusal = (
+                    f"While you were reading, {NOW_IN_WORDS.get(summary.status, 'it changed')}. Nothing was saved."
+                )
+                typed = data["comment"].strip()
+                return _page(request, summary, page_error=refusal, unsaved_comment=typed, status=error.status_code)
             form.add_service_error(error)
             # What was typed stays; the next send is made knowingly against the summary as it is now.
             form.data = {**request.POST.dict(), "version": version_of(summary)}

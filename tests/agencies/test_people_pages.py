@@ -89,12 +89,16 @@ def test_an_agency_from_another_partnership_cannot_be_chosen(parties: Parties) -
     assert not get_user_model().objects.filter(email="x@example.org").exists()
 
 
-def test_someone_with_an_account_gets_the_role_without_a_new_account(parties: Parties) -> None:
+def test_someone_with_an_account_gets_the_role_without_a_new_account(
+    parties: Parties, django_capture_on_commit_callbacks: Any
+) -> None:
     existing = parties.outsider_board_member
-    add(signed_in(parties.business_unit), email=existing.email.upper(), role=Role.AUDITOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        add(signed_in(parties.business_unit), email=existing.email.upper(), role=Role.AUDITOR)
     assert get_user_model().objects.filter(email__iexact=existing.email).count() == 1
     assert Membership.objects.filter(user=existing, partnership=parties.partnership, role=Role.AUDITOR).exists()
-    assert mail.outbox == []  # they already sign in
+    (notice,) = mail.outbox  # told of the new role; no invitation: they already sign in
+    assert "new role" in notice.subject and "reset" not in notice.body
 
 
 def test_the_list_and_a_persons_page_show_only_this_partnerships_roles(parties: Parties) -> None:
@@ -130,3 +134,10 @@ def test_only_the_partnerships_business_unit_manages_its_people(parties: Parties
     assert client.get(reverse("people:person", args=[parties.board_member.pk])).status_code in (403, 404)
     add(client, email="intruder@example.org")
     assert not Membership.objects.filter(user__email="intruder@example.org", partnership=parties.partnership).exists()
+
+
+def test_the_business_unit_cannot_remove_its_own_business_unit_role(parties: Parties) -> None:
+    own = Membership.objects.get(user=parties.business_unit, role=Role.BUSINESS_UNIT)
+    response = signed_in(parties.business_unit).post(reverse("people:role-remove", args=[own.pk]), follow=True)
+    assert "You cannot remove your own business unit role" in text(response)
+    assert Membership.objects.filter(pk=own.pk).exists()

@@ -126,6 +126,9 @@ ROUTES: dict[str, list[Route]] = {
     "action-verify": [Route("action", "post", MANAGERS)],
     "action-reopen": [Route("action", "post", MANAGERS, lambda t, n: {"note": "Not embedded."})],
     "action-updates": [Route("action", "get"), Route("action", "post", WITH_LEAD, lambda t, n: {"note": "Progress."})],
+    # Walked with the action's id as the trail entry's, which has no evidence: 404 to all. Who may download evidence
+    # (those who may read the action) is tested in tests/api/test_evidence.py.
+    "action-update-evidence": [Route("action", "get", expect_missing=True)],
     "concern-list": [Route("concern", "get"), Route("concern", "post", MANAGERS, _create("concern"))],
     "concern-detail": [Route("concern", "get")],
     "concern-acknowledge": [Route("concern", "post", {"lead"})],
@@ -143,6 +146,8 @@ ROUTES: dict[str, list[Route]] = {
         Route("summary", "post", {"board_member"}, lambda t, n: {"decision": "comment", "comment": "Clear."}),
     ],
 }
+# Every record's history is read by whoever may read the record (tests/api/test_history.py tests what it shows).
+ROUTES |= {f"{resource}-history": [Route(resource, "get")] for resource in VISIBLE}
 API_ROUTE_NAMES = {p.name for p in urlpatterns if p.name and p.name != "api-root"}
 
 

@@ -191,7 +191,8 @@ def test_agency_lead_responds_to_an_action_with_evidence_and_the_auditor_verifie
         ("in_progress", "completed"),
         ("completed", "verified"),
     ]
-    assert trail[1]["evidence"].endswith(".txt")
+    assert trail[1]["evidence_name"] == "briefing.txt"
+    assert trail[1]["evidence"].endswith(f"/action-updates/{trail[1]['id']}/evidence/")
     assert trail[0]["author"]["username"] == world.parties.lead.username
 
 

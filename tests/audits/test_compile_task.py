@@ -247,6 +247,6 @@ def test_approval_makes_the_briefing_files_on_the_worker(start_worker: Callable[
     LearningSummary.objects.filter(pk=setup.summary.pk).update(key_messages="Listen to children.")
     summary_submit(actor=setup.auditor, summary=setup.current())
     summary_review(actor=board, summary=setup.current(), decision=ReviewDecision.APPROVE)
-    wait_for(lambda: setup.current().exports.count() == 4, what=f"the briefing files\n{worker.output()}")
+    wait_for(lambda: setup.current().exports.count() == 5, what=f"the briefing files\n{worker.output()}")
     pdf = setup.current().exports.get(format="pdf")
     assert pdf.file.read(4) == b"%PDF"

@@ -287,7 +287,9 @@ def reader_sums(content: dict[str, Any]) -> Iterator[tuple[list[tuple[Any, ...]]
 def figure(content: dict[str, Any], path: tuple[Any, ...]) -> Any:
     node: Any = content
     for step in path:
-        if (isinstance(node, dict) and step in node) or (isinstance(node, list) and isinstance(step, int)):
+        if (isinstance(node, dict) and step in node) or (
+            isinstance(node, list) and isinstance(step, int) and step < len(node)
+        ):
             node = node[step]
         else:
             return None  # not printed
@@ -369,3 +371,141 @@ def test_a_published_summary_shows_no_small_count_of_children_and_none_can_be_wo
             assert figure(published, path) in (None, 0) or value >= threshold
     assert worked_back(content, published) == []
     assert all("quotes" not in theme for theme in published["themes"])
+
+
+# -- bounds: zeros are published, so a hidden cell is known to be at least 1 ----------------------------------
+
+
+def completions_values(table: list[list[int]], published: dict[str, Any]) -> dict[tuple[int, int], set[int]]:
+    """For each hidden cell of a small table, the values it takes over every whole-number completion a reader
+    could write down: published cells as printed, hidden cells at least 1 (zeros are published), the margins as
+    sums. Found by plain depth-first enumeration, independently of the algorithm (and of scipy)."""
+    rows, columns = len(table), len(table[0])
+    grand = sum(map(sum, table))
+    row_totals = published["row_totals"] or [None] * rows
+    column_totals = published["column_totals"] or [None] * columns
+    hidden = [(i, j) for i in range(rows) for j in range(columns) if published["cells"][i][j] is None]
+    seen: dict[tuple[int, int], set[int]] = {cell: set() for cell in hidden}
+    grid = [[published["cells"][i][j] or 0 for j in range(columns)] for i in range(rows)]
+    cap = grand + 1  # any completion above the truth already shows a second value
+
+    def consistent() -> bool:
+        sums = [sum(row) for row in grid]
+        columns_sums = [sum(grid[i][j] for i in range(rows)) for j in range(columns)]
+        for shown, value in ((row_totals[i], sums[i]) for i in range(rows)):
+            if shown is None and value == 0 and published["row_totals"] is not None:
+                return False  # a hidden margin is not zero either
+            if shown is not None and shown != value:
+                return False
+        for shown, value in zip(column_totals, columns_sums, strict=True):
+            if shown is None and value == 0 and published["column_totals"] is not None:
+                return False
+            if shown is not None and shown != value:
+                return False
+        return published["total"] is None or published["total"] == sum(sums)
+
+    def search(index: int) -> None:
+        if all(len(values) >= 2 for values in seen.values()):
+            return
+        if index == len(hidden):
+            if consistent():
+                for i, j in hidden:
+                    seen[(i, j)].add(grid[i][j])
+            return
+        i, j = hidden[index]
+        for value in range(1, cap + 1):
+            grid[i][j] = value
+            if row_totals[i] is not None and sum(grid[i][: j + 1]) > row_totals[i]:
+                break
+            if column_totals[j] is not None and sum(grid[k][j] for k in range(i + 1)) > column_totals[j]:
+                break
+            search(index + 1)
+        grid[i][j] = 0
+
+    search(0)
+    return seen
+
+
+@st.composite
+def tiny_tables(draw: st.DrawFn) -> list[list[int]]:
+    rows, columns = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    return [[draw(st.integers(0, 8)) for _ in range(columns)] for _ in range(rows)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(tiny_tables(), st.integers(2, 6))
+def test_no_hidden_cell_of_a_small_table_has_only_one_possible_value(table: list[list[int]], threshold: int) -> None:
+    # The tester's attack in small: with every hidden cell at least 1, a row "total 3 = [c] + [c] + [c]" pins
+    # each to 1 although the equations alone do not.
+    published = suppress_table(table, threshold)
+    check_table(table, threshold, published, margins_small=False)
+    pinned = {cell: values for cell, values in completions_values(table, published).items() if len(values) < 2}
+    assert pinned == {}, f"hidden cells a reader can pin using 'hidden means at least 1': {pinned}"
+
+
+def test_the_check_catches_hidden_ones_that_only_the_bounds_give_away() -> None:
+    # Three hidden 1s in a row with a published total of 3: no equation fixes any, but each must be 1.
+    table = [[1, 1, 1, 9]]
+    published = {"cells": [[None, None, None, 9]], "row_totals": [12], "column_totals": None, "total": 12}
+    assert exposed_by_bridges(table, published) == []
+    assert all(values == {1} for values in completions_values(table, published).values())
+    assert all(len(values) >= 2 for values in completions_values(table, suppress_table(table, 5)).values())
+
+
+def theme_sums(content: dict[str, Any]) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+    """The sums within each theme's tables of a real compiled summary (any agencies, sectors and breakdowns)."""
+    for i, theme in enumerate(content["themes"]):
+        at = ("themes", i)
+        yield [(*at, "grades", g) for g in GRADES], [(*at, "kinds", k) for k in KINDS]
+        for table in ("by_agency", "by_sector"):
+            for j, _ in enumerate(theme[table]):
+                row = (*at, table, j)
+                yield [(*row, "grades", g) for g in GRADES], [(*row, "kinds", k) for k in KINDS]
+            for part, keys in (("grades", GRADES), ("kinds", KINDS)):
+                for key in keys:
+                    if theme[table]:
+                        yield [(*at, part, key)], [(*at, table, j, part, key) for j in range(len(theme[table]))]
+        for j, sector in enumerate(theme["by_sector"]):
+            members = [n for n, row in enumerate(theme["by_agency"]) if row["sector"] == sector["sector"]]
+            for part, keys in (("grades", GRADES), ("kinds", KINDS)):
+                for key in keys:
+                    if members:
+                        yield [(*at, "by_sector", j, part, key)], [(*at, "by_agency", n, part, key) for n in members]
+        for table in ("by_age_band", "by_level_of_need", "by_plan_type"):
+            if theme.get(table):
+                for g in GRADES:
+                    yield [(*at, "grades", g)], [(*at, table, label, g) for label in theme[table]]
+
+
+def pinned_by_bounds(
+    content: dict[str, Any], published: dict[str, Any], sums: Iterator[Any] | None = None
+) -> list[tuple[Any, ...]]:
+    """The tester's attack on a whole summary: interval propagation over the reader's sums, each hidden printed
+    figure starting at [1, ∞) (zeros are published) and each unprinted one at [0, ∞). Hidden figures whose
+    interval closes to one value are given away."""
+    sums = list(reader_sums(content) if sums is None else sums)
+    paths = {path for left, right in sums for path in (*left, *right)}
+    low: dict[tuple[Any, ...], float] = {}
+    high: dict[tuple[Any, ...], float] = {}
+    for path in paths:
+        shown = figure(published, path)
+        printed = figure(content, path) is not None
+        low[path] = shown if shown is not None else (1 if printed else 0)
+        high[path] = shown if shown is not None else float("inf")
+    for _ in range(60):
+        for left, right in sums:
+            for side, other in ((left, right), (right, left)):
+                for path in side:
+                    rest_low = sum(low[p] for p in side if p != path)
+                    rest_high = sum(high[p] for p in side if p != path)
+                    low[path] = max(low[path], sum(low[p] for p in other) - rest_high)
+                    high[path] = min(high[path], sum(high[p] for p in other) - rest_low)
+    hidden = [p for p in paths if figure(published, p) is None and figure(content, p) is not None]
+    return sorted((p for p in hidden if low[p] == high[p]), key=str)
+
+
+@settings(max_examples=40, deadline=None)
+@given(contents())
+def test_no_hidden_figure_of_a_summary_is_pinned_by_the_bounds(drawn: tuple[dict[str, Any], int]) -> None:
+    content, threshold = drawn
+    assert pinned_by_bounds(content, suppress_content(content, threshold)) == []

@@ -141,6 +141,8 @@ def test_schedules_are_declared_in_code_for_registered_tasks() -> None:
         "audits.tasks.send_action_reminders",
         "audits.tasks.escalate_concerns",
         "audits.tasks.send_weekly_digest",
+        "audits.tasks.drain_outbox",
+        "audits.tasks.apply_retention",
     }
     celery_app.loader.import_default_modules()
     for entry in schedule.values():

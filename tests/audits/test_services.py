@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.files.base import ContentFile
 
@@ -179,3 +181,21 @@ def test_audit_references_differ_by_more_than_their_case(parties: Parties, audit
         audit_create(
             actor=parties.business_unit, partnership=parties.partnership, reference=audit.reference.lower(), title="T"
         )
+
+
+def test_an_action_is_agreed_only_with_an_agency_taking_part_in_the_audit(parties: Parties) -> None:
+    from audits.services.actions import action_create, action_update
+
+    audit = AuditFactory(partnership=parties.partnership, auditor=parties.auditor)
+    audit.agencies.add(parties.agency)
+    due = datetime.date(2030, 1, 1)
+    with pytest.raises(ApplicationError, match="not taking part in this audit") as refused:
+        action_create(
+            actor=parties.auditor, audit=audit, owner_agency=parties.other_agency, description="X", due_date=due
+        )
+    assert refused.value.field == "owner_agency"
+    action = action_create(
+        actor=parties.auditor, audit=audit, owner_agency=parties.agency, description="X", due_date=due
+    )
+    with pytest.raises(ApplicationError, match="not taking part"):
+        action_update(actor=parties.auditor, action=action, owner_agency=parties.other_agency)

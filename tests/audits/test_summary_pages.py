@@ -283,3 +283,78 @@ def test_a_summarys_history_never_shows_the_board_exact_figures(parties: Parties
     fields = {change["field"] for entry in api.json()["results"] for change in entry["changes"]}
     assert "content" not in fields  # the exact counts behind the [c] marks
     assert "inadequate" not in api.content.decode()
+
+
+def test_agency_leads_read_the_published_summary_not_the_deliberation_behind_it(parties: Parties) -> None:
+    summary = in_review(parties)
+    services.summary_review(actor=parties.board_member, summary=summary, decision="approve")
+    summary.refresh_from_db()
+    services.summary_publish(actor=parties.business_unit, summary=summary)
+    lead = signed_in(parties.lead)
+    assert "History" not in text(lead.get(reverse("pages:summary", args=[summary.pk])))
+    assert lead.get(reverse("pages:summary-history", args=[summary.pk])).status_code == 404
+    assert lead.get(reverse("api:summary-history", args=[summary.pk])).status_code == 404
+    assert signed_in(parties.board_member).get(reverse("pages:summary-history", args=[summary.pk])).status_code == 200
+
+
+def test_the_auditor_is_told_on_the_home_page_when_the_board_sends_a_summary_back(parties: Parties) -> None:
+    summary = in_review(parties)
+    services.summary_review(
+        actor=parties.board_member, summary=summary, decision="request_changes", comment="Add the trend."
+    )
+    home = text(signed_in(parties.auditor).get(reverse("pages:home")))
+    assert "Sent back by the board for changes" in home and summary.title in home
+
+
+def test_a_second_press_of_send_is_not_a_second_comment(parties: Parties) -> None:
+    summary = in_review(parties)
+    board = signed_in(parties.board_member)
+    seen = version(board, summary)
+    for _ in range(2):
+        board.post(
+            reverse("pages:summary-review", args=[summary.pk]),
+            {"decision": "comment", "comment": "Good.", "version": seen},
+        )
+    assert SummaryReview.objects.filter(summary=summary).count() == 1
+
+
+def test_a_review_overtaken_by_another_decision_says_what_happened_and_gives_the_words_back(parties: Parties) -> None:
+    summary = in_review(parties)
+    board = signed_in(parties.board_member)
+    seen = version(board, summary)
+    services.summary_review(actor=parties.board_member, summary=summary, decision="request_changes", comment="Redo.")
+    late = board.post(
+        reverse("pages:summary-review", args=[summary.pk]),
+        {"decision": "approve", "comment": "Session B approves.", "version": seen},
+    )
+    assert late.status_code == 409
+    words = text(late)
+    assert "went back to the auditor" in words and "Nothing was saved" in words
+    assert "Session B approves." in words
+
+
+def test_a_lead_sending_a_review_is_refused_as_not_theirs_to_make(parties: Parties) -> None:
+    summary = in_review(parties)
+    services.summary_review(actor=parties.board_member, summary=summary, decision="approve")
+    summary.refresh_from_db()
+    services.summary_publish(actor=parties.business_unit, summary=summary)
+    summary.refresh_from_db()
+    refused = signed_in(parties.lead).post(
+        reverse("pages:summary-review", args=[summary.pk]), {"decision": "approve", "version": version_of(summary)}
+    )
+    assert refused.status_code == 403
+    assert "Only board members review" in text(refused)
+
+
+def test_the_compile_stores_the_published_figures_so_readers_never_wait_for_them(parties: Parties) -> None:
+    from audits.summaries.published import published_content
+    from audits.summaries.suppression import suppress_content
+
+    summary = compiled(parties)
+    threshold = parties.partnership.suppression_threshold
+    assert summary.published["content"] == suppress_content(summary.content, threshold)
+    assert published_content(summary) == summary.published["content"]
+    parties.partnership.suppression_threshold = threshold + 5  # a new threshold: worked out again, not the stored
+    parties.partnership.save()
+    summary.refresh_from_db()
+    assert published_content(summary) == suppress_content(summary.content, threshold + 5)

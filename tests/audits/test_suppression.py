@@ -460,3 +460,61 @@ def test_a_real_compile_has_the_fixtures_shape_and_publishes_no_small_count() ->
     real = compile_content(Known().summary)
     assert {path for path, _ in leaves(real)} == {path for path, _ in leaves(compiled())}
     assert small_counts(suppress_content(real, THRESHOLD)) == []
+
+
+def test_hidden_totals_are_not_given_away_by_hidden_cells_being_at_least_one() -> None:
+    # The outside tester's finding: theme totals "[c] 13 [c] [c]" over 20 findings leave 7 for three hidden totals,
+    # and the agencies' rows have exactly seven hidden cells in those columns, all 1s: each is pinned to 1.
+    from tests.audits.test_disclosure_properties import pinned_by_bounds
+
+    agencies = [
+        ("Police", {"outstanding": 1, "good": 5, "requires_improvement": 1, "inadequate": 0}),
+        ("Health", {"outstanding": 1, "good": 8, "requires_improvement": 1, "inadequate": 1}),
+        ("School", {"outstanding": 0, "good": 0, "requires_improvement": 1, "inadequate": 1}),
+    ]
+    rows = []
+    for name, grades in agencies:
+        findings = sum(grades.values())
+        strengths = grades["outstanding"] + grades["good"]
+        kinds = {"strength": strengths, "area_for_improvement": findings - strengths}
+        rows.append({"agency": name, "sector": name, "grades": grades, "kinds": kinds})
+    data = content(4, 6)
+    theme_in = data["themes"][0]
+    grades = {g: sum(row["grades"][g] for row in rows) for g in rows[0]["grades"]}
+    theme_in.update(
+        grades=grades,
+        kinds={k: sum(row["kinds"][k] for row in rows) for k in ("strength", "area_for_improvement")},
+        by_agency=rows,
+        by_sector=[{"sector": r["agency"], "grades": r["grades"], "kinds": r["kinds"]} for r in rows],
+        by_age_band={},
+        trend=[],
+    )
+    findings = sum(grades.values())
+    data["scope"]["agreed_findings"] = findings
+    data["assurance"] = {
+        "level": "limited",
+        "total": findings,
+        "good_or_better": grades["outstanding"] + grades["good"],
+        "inadequate": grades["inadequate"],
+    }
+    published = suppress_content(data, 5)
+    assert pinned_by_bounds(data, published) == []
+
+
+@pytest.mark.django_db
+def test_no_hidden_figure_of_the_demo_summaries_can_be_pinned() -> None:
+    from django.core.management import call_command
+
+    from audits.demo.summaries import EARLY_HELP_TITLE, NEGLECT_TITLE
+    from audits.models import LearningSummary
+    from tests.audits.test_disclosure_properties import pinned_by_bounds, theme_sums
+
+    call_command("load_demo", stdout=io.StringIO())
+    for title in (EARLY_HELP_TITLE, NEGLECT_TITLE):
+        summary = LearningSummary.objects.get(title=title)
+        published = suppress_content(summary.content, summary.partnership.suppression_threshold)
+        assert pinned_by_bounds(summary.content, published, theme_sums(summary.content)) == [], title
+        assert published["any_hidden"]["themes"], title
+    early = suppress_content(LearningSummary.objects.get(title=EARLY_HELP_TITLE).content, 5)
+    voice = next(theme for theme in early["themes"] if theme["slug"] == "voice-of-the-child")
+    assert voice["evidence"]["statement"] == "The child's voice was evident in four of the six cases."

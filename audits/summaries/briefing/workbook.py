@@ -2,7 +2,8 @@
 
 Partnerships keep their action plans in spreadsheets, so the first sheet is one row per action in the summary's
 audits: what each agency must do, by when, and where it stands. It is about agencies' work, never about a child: no
-case reference, no case narrative, only the action's own text and its latest update. The other sheets are the
+case reference, no case narrative, only the action's own text and when and what its latest update was (never
+its note). The other sheets are the
 summary's tables as the PDF prints them, counts as numbers and hidden ones as [c], with the note under each.
 """
 
@@ -20,6 +21,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from audits.choices import ActionStatus
 from audits.models import Action, ActionUpdate
 from audits.summaries.briefing.content import Briefing, Table
 from audits.summaries.suppression import SUPPRESSED_MARK
@@ -32,7 +34,7 @@ ACTION_PLAN_HEADER = [
     "Status",
     "Overdue",
     "Latest update",
-    "Latest update note",
+    "What it was",
 ]
 ACTION_PLAN_WIDTHS = [12, 30, 60, 12, 14, 10, 14, 60]
 DATE_FORMAT = "dd/mm/yyyy"
@@ -46,11 +48,22 @@ def action_plan(briefing: Briefing) -> QuerySet[Action]:
         .with_overdue(today=timezone.localdate())
         .annotate(
             latest_at=Subquery(latest.values("created_at")[:1]),
-            latest_note=Subquery(latest.values("note")[:1]),
+            latest_status=Subquery(latest.values("status_to")[:1]),
+            latest_evidence=Subquery(latest.values("evidence")[:1]),
         )
         .select_related("audit", "owner_agency")
         .order_by("owner_agency__name", "due_date", "audit__reference", "pk")
     )
+
+
+def _what_it_was(action: Action) -> str:
+    """The latest update in words, never its note: notes are the agency's working record and may name a child's
+    circumstances, so they stay on the action's page and do not leave the service."""
+    if action.latest_at is None:  # type: ignore[attr-defined]
+        return ""
+    if action.latest_status:  # type: ignore[attr-defined]
+        return f"Marked {ActionStatus(action.latest_status).label.lower()}"  # type: ignore[attr-defined]
+    return "Evidence added" if action.latest_evidence else "Note added"  # type: ignore[attr-defined]
 
 
 def render_xlsx(briefing: Briefing) -> bytes:
@@ -67,7 +80,7 @@ def render_xlsx(briefing: Briefing) -> bytes:
             action.get_status_display(),
             "yes" if action.overdue else "no",  # type: ignore[attr-defined]
             _local_date(action.latest_at),  # type: ignore[attr-defined]
-            action.latest_note or "",  # type: ignore[attr-defined]
+            _what_it_was(action),
         ]
         for action in action_plan(briefing)
     ]
