@@ -177,7 +177,18 @@ def audit_new(request: HttpRequest) -> HttpResponse:
         else next((p for p in choices if str(p.pk) == request.GET.get("partnership", "")), None)
     )
     if partnership is None:
-        return render(request, "audits/audit_partnership.html", {"partnerships": choices})
+        return render(
+            request,
+            "audits/choose_partnership.html",
+            {
+                "partnerships": choices,
+                "what": "audit",
+                "title": "Plan an audit",
+                "start": "pages:audit-new",
+                "back": "pages:audits",
+                "back_label": "audits",
+            },
+        )
     form = AuditForm(user=request.user, partnership=partnership)
     if request.method == "POST":
         form = AuditForm(request.POST, user=request.user, partnership=partnership)

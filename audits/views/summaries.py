@@ -137,7 +137,18 @@ def summary_new(request: HttpRequest) -> HttpResponse:
     chosen = request.POST.get("partnership") or request.GET.get("partnership", "")
     partnership = choices[0] if len(choices) == 1 else next((p for p in choices if str(p.pk) == chosen), None)
     if partnership is None:
-        return render(request, "audits/summary_partnership.html", {"partnerships": choices})
+        return render(
+            request,
+            "audits/choose_partnership.html",
+            {
+                "partnerships": choices,
+                "what": "summary",
+                "title": "Define a learning summary",
+                "start": "pages:summary-new",
+                "back": "pages:summaries",
+                "back_label": "learning summaries",
+            },
+        )
     form = NewSummaryForm(user=request.user, partnership=partnership)
     if request.method == "POST":
         form = NewSummaryForm(request.POST, user=request.user, partnership=partnership)

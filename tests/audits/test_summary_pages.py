@@ -358,3 +358,15 @@ def test_the_compile_stores_the_published_figures_so_readers_never_wait_for_them
     parties.partnership.save()
     summary.refresh_from_db()
     assert published_content(summary) == suppress_content(summary.content, threshold + 5)
+
+
+@pytest.mark.parametrize(("start", "what"), [("pages:summary-new", "summary"), ("pages:audit-new", "audit")])
+def test_someone_in_two_partnerships_chooses_which_one_first(parties: Parties, start: str, what: str) -> None:
+    from agencies.models import Membership, Role
+
+    Membership.objects.create(user=parties.auditor, partnership=parties.other_partnership, role=Role.AUDITOR)
+    words = text(signed_in(parties.auditor).get(reverse(start)))
+    assert f"Which partnership is this {what} for?" in words
+    assert parties.partnership.name in words and parties.other_partnership.name in words
+    chosen = signed_in(parties.auditor).get(reverse(start), {"partnership": parties.other_partnership.pk})
+    assert chosen.status_code == 200 and "Which partnership" not in text(chosen)
