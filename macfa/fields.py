@@ -32,6 +32,18 @@ EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
 
 
+def require_dates_in_range(record: Any, *fields: str) -> None:
+    """The services' check of the same bound, so pages, the admin and commands refuse what the API refuses."""
+    from macfa.errors import ApplicationError
+
+    for name in fields:
+        value = getattr(record, name, None)
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise ApplicationError(
+                f"Give a date between {EARLIEST_DATE:%-d %B %Y} and {LATEST_DATE:%-d %B %Y}.", field=name
+            )
+
+
 class BoundedDateField(serializers.DateField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -14,6 +14,7 @@ from audits.permissions import may_add_action_update, may_move_action, require, 
 from audits.services.evidence import AcceptedEvidence, evidence_accept
 from audits.workflow import ACTION_MACHINE
 from macfa.errors import ApplicationError
+from macfa.fields import require_dates_in_range
 from macfa.updates import model_update
 
 # What agreeing an action fixes: the audit it belongs to, its status and who did what are not edited.
@@ -35,6 +36,7 @@ def _validate(action: Action) -> None:
         raise ApplicationError("This case belongs to another audit.", field="case")
     if action.finding is not None and action.finding.case.audit_id != audit.pk:
         raise ApplicationError("This finding belongs to another audit.", field="finding")
+    require_dates_in_range(action, "due_date", "raised_on")
     if action.due_date < action.raised_on:
         raise ApplicationError("The due date cannot be before the date the action was raised.", field="due_date")
 

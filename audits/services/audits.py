@@ -14,6 +14,7 @@ from audits.models import Audit, Case, Theme
 from audits.permissions import is_auditor_in, may_plan_audit, require, require_manager
 from audits.workflow import AUDIT_MACHINE
 from macfa.errors import ApplicationError
+from macfa.fields import require_dates_in_range
 from macfa.updates import model_update
 
 RELATIONS = ("focus_themes", "agencies", "benchmark_audits")
@@ -39,6 +40,7 @@ def _validate_audit(audit: Audit, relations: dict[str, Any]) -> None:
         .exists()
     ):
         raise ApplicationError("This partnership already has an audit with this reference.", field="reference")
+    require_dates_in_range(audit, "start_date", "panel_date", "end_date")
     if audit.start_date and audit.end_date and audit.end_date < audit.start_date:
         raise ApplicationError("The audit cannot end before it starts.", field="end_date")
     if audit.auditor is not None and not is_auditor_in(audit.auditor, audit.partnership_id):

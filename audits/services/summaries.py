@@ -15,6 +15,7 @@ from audits.outbox import outbox_enqueue
 from audits.permissions import may_prepare_summary, may_publish_summary, may_review_summary, require
 from audits.workflow import SUMMARY_MACHINE
 from macfa.errors import ApplicationError, ConflictError
+from macfa.fields import require_dates_in_range
 from macfa.updates import model_update
 
 # Content may change until the board approves it.
@@ -31,6 +32,7 @@ def _require_editor(actor: Any, partnership_id: int) -> None:
 
 
 def _validate(summary: LearningSummary, themes: Iterable[Theme] | None, audits: Iterable[Audit] | None) -> None:
+    require_dates_in_range(summary, "period_start", "period_end")
     if summary.period_start and summary.period_end and summary.period_end < summary.period_start:
         raise ApplicationError("The period cannot end before it starts.", field="period_end")
     for theme in themes or ():
