@@ -26,7 +26,7 @@ from audits.selectors import actions_for, audits_for, cases_for, findings_for, s
 from audits.services.actions import action_create
 from audits.services.audits import audit_create, audit_move, audit_update
 from audits.services.summaries import summary_create, summary_request_compile
-from audits.views.common import PAGE_LIMIT
+from audits.views.common import PAGE_LIMIT, ask_which_partnership, chosen_partnership
 from audits.workflow import AUDIT_MACHINE
 from macfa.api import etag_of
 from macfa.errors import ApplicationError, InvalidTransition
@@ -171,23 +171,16 @@ def audit_new(request: HttpRequest) -> HttpResponse:
     choices = plannable_partnerships(request.user)
     if not choices:
         raise Http404
-    partnership = (
-        choices[0]
-        if len(choices) == 1
-        else next((p for p in choices if str(p.pk) == request.GET.get("partnership", "")), None)
-    )
+    partnership = chosen_partnership(request, choices)
     if partnership is None:
-        return render(
+        return ask_which_partnership(
             request,
-            "audits/choose_partnership.html",
-            {
-                "partnerships": choices,
-                "what": "audit",
-                "title": "Plan an audit",
-                "start": "pages:audit-new",
-                "back": "pages:audits",
-                "back_label": "audits",
-            },
+            choices,
+            what="audit",
+            title="Plan an audit",
+            start="pages:audit-new",
+            back="pages:audits",
+            back_label="audits",
         )
     form = AuditForm(user=request.user, partnership=partnership)
     if request.method == "POST":

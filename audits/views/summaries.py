@@ -38,7 +38,7 @@ from audits.selectors import audits_for, summaries_for, summary_reviews_for, the
 from audits.services import summaries as summary_services
 from audits.summaries.briefing import Briefing
 from audits.summaries.export import EXPORTABLE
-from audits.views.common import PAGE_LIMIT
+from audits.views.common import PAGE_LIMIT, ask_which_partnership, chosen_partnership
 from macfa.api import etag_of
 from macfa.errors import ApplicationError, ConflictError, NotAllowed
 from macfa.forms import GovukDateInput, GovukForm
@@ -134,20 +134,16 @@ def summary_new(request: HttpRequest) -> HttpResponse:
     choices = preparable_partnerships(request.user)
     if not choices:
         raise Http404
-    chosen = request.POST.get("partnership") or request.GET.get("partnership", "")
-    partnership = choices[0] if len(choices) == 1 else next((p for p in choices if str(p.pk) == chosen), None)
+    partnership = chosen_partnership(request, choices)
     if partnership is None:
-        return render(
+        return ask_which_partnership(
             request,
-            "audits/choose_partnership.html",
-            {
-                "partnerships": choices,
-                "what": "summary",
-                "title": "Define a learning summary",
-                "start": "pages:summary-new",
-                "back": "pages:summaries",
-                "back_label": "learning summaries",
-            },
+            choices,
+            what="summary",
+            title="Define a learning summary",
+            start="pages:summary-new",
+            back="pages:summaries",
+            back_label="learning summaries",
         )
     form = NewSummaryForm(user=request.user, partnership=partnership)
     if request.method == "POST":
