@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,13 +52,23 @@ def scope_of(actor: Any) -> Scope:
     cached = getattr(actor, "_macfa_scope", None)
     if cached is not None:
         return cached
+    memberships = Membership.objects.filter(user_id=actor.pk).values_list("partnership_id", "role", "agency_id")
+    return remember_scope(actor, memberships)
+
+
+def remember_scope(actor: Any, memberships: Iterable[tuple[int | None, str | None, int | None]]) -> Scope:
+    """The scope made of the actor's (partnership, role, agency) memberships, cached on the user for the request.
+
+    Token authentication reads the memberships in the token's own query and hands them here (a row of Nones is a
+    user with no membership), so an API request reads its scope without a query of its own.
+    """
     by_role: dict[str, set[int]] = {role: set() for role in Role.values}
     leads: set[tuple[int, int]] = set()
-    for partnership_id, role, agency_id in Membership.objects.filter(user_id=actor.pk).values_list(
-        "partnership_id", "role", "agency_id"
-    ):
+    for partnership_id, role, agency_id in memberships:
+        if partnership_id is None or role is None:
+            continue
         by_role[role].add(partnership_id)
-        if role == Role.AGENCY_LEAD:
+        if role == Role.AGENCY_LEAD and agency_id is not None:
             leads.add((partnership_id, agency_id))
     scope = Scope(
         user_id=actor.pk,

@@ -10,13 +10,16 @@ import datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
-from agencies.selectors import scope_of
+from agencies.selectors import remember_scope, scope_of
 from macfa.errors import NotAllowed
+from macfa.statements import compiled, one_value
 
 NEW_TOKEN_HINT = "Get a new one with POST /api/v1/auth/token/ (username and password)."  # noqa: S105 - a message
 
@@ -27,13 +30,67 @@ def token_expired(token: Token) -> bool:
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication, refusing a token older than the lifetime (401, with WWW-Authenticate)."""
+    """DRF's token authentication, refusing a token older than the lifetime (401, with WWW-Authenticate).
+
+    The token, its user and the user's memberships come in one query (a row per membership), compiled once
+    (``macfa.statements``), and the memberships become the request's scope (``agencies.selectors.remember_scope``):
+    no second query for who may see what, and no ORM query built per request.
+    """
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
-        user, token = super().authenticate_credentials(key)
+        rows = _TOKEN.rows(key) if "\x00" not in key else []  # PostgreSQL text holds no NUL
+        if not rows:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        token_values, user_values = rows[0][:_TOKEN_COLUMNS], rows[0][_TOKEN_COLUMNS:_MEMBERSHIP]
+        token = Token.from_db(_db(), _token_fields(), token_values)
+        user = get_user_model().from_db(_db(), _user_fields(), user_values)
+        token.user = user
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if token_expired(token):
             raise exceptions.AuthenticationFailed(f"This token has expired. {NEW_TOKEN_HINT}", code="token_expired")
+        remember_scope(user, (row[_MEMBERSHIP:] for row in rows))
         return user, token
+
+
+def _token_fields() -> list[str]:
+    return [field.attname for field in Token._meta.concrete_fields]
+
+
+def _user_fields() -> list[str]:
+    return [field.attname for field in get_user_model()._meta.concrete_fields]
+
+
+def _db() -> str:
+    return Token.objects.db
+
+
+_TOKEN_COLUMNS = 3  # key, user_id, created: checked against the model in _token_statement
+_MEMBERSHIP = -3  # the last three columns: partnership, role, agency (None, None, None for a user with no role)
+
+
+class _TokenStatement:
+    """The token, its user and a row per membership, in one statement compiled once (macfa.statements)."""
+
+    def rows(self, key: str) -> list[tuple[Any, ...]]:
+        slots = one_value(key)
+        a, b = slots.pairs[0]
+
+        def build(which: int) -> Any:
+            return Token.objects.filter(key=(a, b)[which]).values_list(
+                *_token_fields(),
+                *(f"user__{name}" for name in _user_fields()),
+                "user__memberships__partnership_id",
+                "user__memberships__role",
+                "user__memberships__agency_id",
+            )
+
+        statement = compiled("token authentication", build, slots)
+        assert statement is not None and len(_token_fields()) == _TOKEN_COLUMNS
+        return statement.rows(key)
+
+
+_TOKEN = _TokenStatement()
 
 
 def may_revoke_token_of(actor: Any, person: Any) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import django_filters
+import django_filters.fields
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,6 +15,9 @@ from django.db.models import QuerySet
 from django_filters.fields import IsoDateTimeField as _IsoDateTimeField
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from django_filters.widgets import BooleanWidget
+
+from agencies.selectors import scope_of
+from macfa.statements import NotCompilable, compiled, one_value
 
 
 def scoped(selector: Callable[[Any], QuerySet[Any]], field_name: str | None = None, **kwargs: Any) -> Any:
@@ -24,7 +28,60 @@ def scoped(selector: Callable[[Any], QuerySet[Any]], field_name: str | None = No
 
     # DISTINCT only where the path crosses a many-to-many relation (the caller says so): it costs a sort of every row.
     kwargs.setdefault("distinct", False)
-    return django_filters.ModelChoiceFilter(queryset=choices, field_name=field_name, **kwargs)
+    return ScopedModelChoiceFilter(queryset=choices, selector=selector, field_name=field_name, **kwargs)
+
+
+class ScopedChoiceField(django_filters.fields.ModelChoiceField):
+    """Checks the id it is given with a statement compiled once per scope (macfa.statements), not a query built for
+    each request; the same record, or the same "Select a valid choice" error, as Django's ModelChoiceField."""
+
+    def __init__(self, *args: Any, selector: Callable[[Any], QuerySet[Any]], actor: Any, **kwargs: Any) -> None:
+        self.selector, self.actor = selector, actor
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if (
+            value in self.empty_values
+            or self.to_field_name
+            or (self.null_label is not None and value == self.null_value)
+            or not getattr(self.actor, "is_authenticated", False)
+        ):
+            return super().to_python(value)
+        invalid = ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            raise invalid from None
+        if not 0 < pk < 2**63:
+            raise invalid
+        slots = one_value(pk)
+        selector, actor = self.selector, self.actor
+        try:
+            statement = compiled(
+                ("choice", selector, scope_of(actor)),
+                lambda which: selector(actor).select_related(None).filter(pk=slots.pairs[0][which]).order_by(),
+                slots,
+            )
+            found = statement.instances(pk) if statement is not None else []
+        except NotCompilable:
+            return super().to_python(value)
+        if not found:
+            raise invalid
+        return found[0]
+
+
+class ScopedModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = ScopedChoiceField
+
+    def __init__(self, *args: Any, selector: Callable[[Any], QuerySet[Any]], **kwargs: Any) -> None:
+        self.selector = selector
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self) -> Any:
+        self.extra["selector"] = self.selector
+        self.extra["actor"] = getattr(self.get_request(), "user", None)
+        return super().field
 
 
 class StrictBooleanWidget(BooleanWidget):

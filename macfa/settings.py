@@ -113,6 +113,16 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if PRO
 # A kept connection is checked before a request reuses it, so after PostgreSQL restarts no web process answers one
 # request with an error on its dead connection first.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "macfa.postgresql"  # Django's, with a health check that needs no round trip
+    # Parameters bound by the server, and a statement run twice on a connection is prepared: PostgreSQL plans a
+    # scoped query once per connection instead of on every request (planning was most of a detail's query time).
+    # Behind PgBouncer in transaction mode, use PgBouncer ≥ 1.21 with max_prepared_statements (docs/scaling.md)
+    # or set DB_PREPARE_THRESHOLD=0 to prepare nothing.
+    _prepare = env.int("DB_PREPARE_THRESHOLD", default=2)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=_prepare if _prepare > 0 else None
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded demo: a write transaction takes the lock when it begins and others wait for it, so two people
     # saving at once queue (the second then gets 412 or 409 as on PostgreSQL) instead of "database is locked".

@@ -61,9 +61,11 @@ def _when(value: Any, zone: Any) -> Any:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def direct_read(serializer: serializers.ModelSerializer, fields: tuple[str, ...]) -> bool:
+def direct_read(
+    serializer: serializers.ModelSerializer | type[serializers.ModelSerializer], fields: tuple[str, ...]
+) -> bool:
     """Whether a serializer's hand-written read path still covers exactly its declared fields (checked once)."""
-    cls = type(serializer)
+    cls: Any = serializer if isinstance(serializer, type) else type(serializer)
     known = cls.__dict__.get("_direct_read")
     if known is None:
         known = tuple(cls.Meta.fields) == fields and set(cls._declared_fields) <= set(fields)
@@ -273,6 +275,11 @@ class FindingSerializer(BoundedModelSerializer):
         extra_kwargs = {"self_grade": {"help_text": "The agency's self-grade, from its return (read only here)."}}
         validators: list[Any] = []
 
+    @classmethod
+    def reads_columns(cls) -> bool:
+        """Whether a list may hand this serializer light rows of columns instead of findings (audits.api.compiled)."""
+        return direct_read(cls, FINDING_READ_FIELDS)
+
     def to_representation(self, instance: Finding) -> dict[str, Any]:
         """Straight from the row's columns: the same body as the fields would give, at a fraction of the cost.
 
@@ -282,7 +289,9 @@ class FindingSerializer(BoundedModelSerializer):
         """
         if not direct_read(self, FINDING_READ_FIELDS):
             return super().to_representation(instance)
-        zone = timezone.get_current_timezone() if settings.USE_TZ else None
+        if "zone" not in self.__dict__:  # looked up once for a list's rows (a thread-local read each time)
+            self.__dict__["zone"] = timezone.get_current_timezone() if settings.USE_TZ else None
+        zone = self.__dict__["zone"]
         return {
             "id": instance.pk,
             "case": instance.case_id,

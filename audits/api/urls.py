@@ -6,6 +6,8 @@ from agencies.api import AgencyViewSet, MembershipViewSet, PartnershipViewSet
 from audits.api import views
 
 router = DefaultRouter()
+# No `.json` suffix URLs (nobody asks for them; JSON is the default): half as many patterns to try for each request.
+router.include_format_suffixes = False
 router.register("partnerships", PartnershipViewSet, basename="partnership")
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("memberships", MembershipViewSet, basename="membership")

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from audits import filters
 from audits.api import serializers as s
 from audits.api.access import RecordsCaseAccess
+from audits.api.compiled import CompiledReadsMixin
 from audits.api.history import HistoryMixin
 from audits.choices import ConcernStatus
 from audits.models import AccessWhat, Action, BriefingFormat, SummaryExport
@@ -98,6 +99,7 @@ class ConditionalMixin:
 
 class ServiceViewSet(
     HistoryMixin,
+    CompiledReadsMixin,
     ConditionalMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -211,6 +213,8 @@ class ChildFamilyViewViewSet(RecordsCaseAccess, ServiceViewSet):
     update_service = staticmethod(case_services.child_family_view_update)
     instance_argument = "view"
 
+    compiled_reads = True  # get_queryset is the selector in a fixed order (audits.api.compiled)
+
     def get_queryset(self) -> QuerySet[Any]:
         return child_family_views_for(self.request.user).order_by("case_id", "recorded_at", "pk")
 
@@ -254,6 +258,7 @@ class FindingViewSet(RecordsCaseAccess, ServiceViewSet):
     create_service = staticmethod(finding_services.finding_record)
     update_service = staticmethod(finding_services.finding_update)
     instance_argument = "finding"
+    compiled_reads = True  # get_queryset is the selector in a fixed order (audits.api.compiled)
 
     def get_queryset(self) -> QuerySet[Any]:
         return findings_for(self.request.user).order_by(
@@ -369,6 +374,7 @@ class ActionUpdateViewSet(viewsets.GenericViewSet):
 
 class ConcernViewSet(
     HistoryMixin,
+    CompiledReadsMixin,
     ConditionalMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -380,6 +386,7 @@ class ConcernViewSet(
     serializer_class = s.ConcernSerializer
     filterset_class = filters.ConcernFilter
     ordering_fields = ["raised_at", "status"]
+    compiled_reads = True  # get_queryset is the selector in a fixed order (audits.api.compiled)
 
     def get_queryset(self) -> QuerySet[Any]:
         return concerns_for(self.request.user).order_by("-raised_at", "pk")
