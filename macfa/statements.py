@@ -97,14 +97,27 @@ class Statement:
     params: tuple[Any, ...]
     places: tuple[tuple[int, type], ...]  # for each value in order: where in params it goes, and as what type
     columns: tuple[str, ...]  # the model's attnames, in the order the SQL selects them (instances only)
+    # The backend's converters by column, as the ORM applies them (SQLite's date-times; none on PostgreSQL here).
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...] = ()
 
     def rows(self, *values: Any) -> list[tuple[Any, ...]]:
         params = list(self.params)
         for (at, kind), value in zip(self.places, values, strict=True):
             params[at] = kind(value)
-        with connections[self.db].cursor() as cursor:
+        connection = connections[self.db]
+        with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+        if not self.converters:
+            return rows
+        converted = []
+        for row in rows:
+            cells = list(row)
+            for at, functions, expression in self.converters:
+                for convert in functions:
+                    cells[at] = convert(cells[at], expression, connection)
+            converted.append(tuple(cells))
+        return converted
 
     def instances(self, *values: Any) -> list[Model]:
         if not self.columns:
@@ -159,12 +172,13 @@ def compiled(
     return found
 
 
-def _sql(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]] | None:
+def _sql(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...], Any] | None:
+    compiler = queryset.query.get_compiler(using=queryset.db)
     try:
-        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+        sql, params = compiler.as_sql()
     except EmptyResultSet:
         return None
-    return sql, tuple(params)
+    return sql, tuple(params), compiler
 
 
 def _compile(
@@ -176,7 +190,7 @@ def _compile(
         return None
     if first is None or second is None or first[0] != second[0] or len(first[1]) != len(second[1]):
         return NotCompilable("the two stand-ins gave different SQL")
-    sql, params = first
+    sql, params, compiler = first
     differing = [at for at, (a, b) in enumerate(zip(params, second[1], strict=True)) if a != b]
     places = []
     for a, b in pairs:
@@ -196,7 +210,11 @@ def _compile(
         and not getattr(queryset, "_prefetch_related_lookups", ())
     )
     columns = tuple(field.attname for field in queryset.model._meta.concrete_fields) if whole_records else ()
-    return Statement(queryset.model, queryset.db, wrap(sql) if wrap else sql, params, tuple(places), columns)
+    if wrap:  # a count around the query: one number, no converters
+        return Statement(queryset.model, queryset.db, wrap(sql), params, tuple(places), ())
+    found = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+    converters = tuple((at, tuple(functions), expression) for at, (functions, expression) in found.items())
+    return Statement(queryset.model, queryset.db, sql, params, tuple(places), columns, converters)
 
 
 def _stands_for(param: Any, stand_in: Any) -> bool:
