@@ -84,6 +84,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 # A list's `count` is exact up to this many records; above it `count` is this number and `count_exact` is false
 # (docs/api.md). Counting every row of a national-size list costs more than the page itself.
 COUNT_EXACT_UP_TO = 10_000
+MAX_OFFSET = 2**62  # a page starting further on than this is empty (an OFFSET must fit PostgreSQL's bigint)
 
 
 class BoundedCountPaginator(Paginator):
@@ -117,6 +118,8 @@ class BoundedCountPaginator(Paginator):
             raise PageNotAnInteger("That page number is not an integer") from None
         if number < 1:
             raise EmptyPage("That page number is less than 1")
+        if (number - 1) * self.per_page > MAX_OFFSET:  # past any list's end, and past what PostgreSQL can skip
+            raise EmptyPage("That page contains no results")
         return number
 
     def page(self, number: Any) -> Page:

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django_filters.fields import IsoDateTimeField as _IsoDateTimeField
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from django_filters.widgets import BooleanWidget
+from rest_framework.filters import OrderingFilter
 
 from agencies.selectors import scope_of
 from macfa.statements import NotCompilable, compiled, one_value
@@ -82,6 +83,18 @@ class ScopedModelChoiceFilter(django_filters.ModelChoiceFilter):
         self.extra["selector"] = self.selector
         self.extra["actor"] = getattr(self.get_request(), "user", None)
         return super().field
+
+
+class StableOrderingFilter(OrderingFilter):
+    """DRF's ``?ordering=``, with the record's id after the fields asked for: ordering by a field many records share
+    (a grade) would otherwise leave ties in whatever order PostgreSQL finds them, and pages would repeat and skip
+    records."""
+
+    def get_ordering(self, request: Any, queryset: Any, view: Any) -> Any:
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not {"pk", "-pk", "id", "-id"} & set(ordering):
+            ordering = [*ordering, "pk"]
+        return ordering
 
 
 class StrictBooleanWidget(BooleanWidget):

@@ -16,10 +16,10 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django_filters import utils as filter_utils
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework.filters import OrderingFilter
 
 from agencies.selectors import scope_of
 from macfa.api import COUNT_EXACT_UP_TO
+from macfa.filters import StableOrderingFilter
 from macfa.statements import NotCompilable, Slots, compiled, one_value
 
 
@@ -98,7 +98,7 @@ class CompiledReadsMixin:
         filterset = DjangoFilterBackend().get_filterset(request, unfiltered, view)
         if not filterset.is_valid():
             raise filter_utils.translate_validation(filterset.errors)  # the same 400 as the filter backend's
-        ordering = OrderingFilter().get_ordering(request, unfiltered, view)
+        ordering = StableOrderingFilter().get_ordering(request, unfiltered, view)
         slots = Slots()
         stand_ins = {name: slots.take(value) for name, value in filterset.form.cleaned_data.items()}
 

@@ -41,3 +41,29 @@ def test_above_the_cap_the_count_says_so_and_every_page_is_still_reachable(
     assert len(seen) == len(set(seen)) == 30  # three pages: 12, 12 and the last 6, then no next
     assert client.get("/api/v1/findings/", {"page_size": 12, "page": 4}).status_code == 404
     assert client.get("/api/v1/findings/", {"page_size": 12, "page": 3}).json()["previous"] is not None
+
+
+def test_a_page_number_past_any_end_is_a_404_not_an_error(
+    parties: Parties, thirty: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(BoundedCountPaginator, "count_limit", 10)  # capped: the page number is not checked by count
+    client = client_for(parties.business_unit)
+    for page in ("999999999999999999999999999", str(2**62)):
+        for search in ({}, {"search": "a"}):  # compiled, and through the ORM
+            response = client.get("/api/v1/findings/", {"page": page, **search})
+            assert response.status_code == 404, (page, search)
+
+
+def test_ordering_by_a_shared_value_pages_through_every_record_once(parties: Parties) -> None:
+    audit = AuditFactory(partnership=parties.partnership, auditor=parties.auditor)
+    for _ in range(23):
+        FindingFactory(case=CaseFactory(audit=audit), agency=parties.agency, grade=2, self_grade=2)
+    client = client_for(parties.business_unit)
+    for ordering in ("grade", "-self_grade", "created_at"):
+        seen: list[int] = []
+        url: str | None = f"/api/v1/findings/?ordering={ordering}&page_size=5"
+        while url:
+            page = client.get(url).json()
+            seen += [row["id"] for row in page["results"]]
+            url = page["next"]
+        assert len(seen) == len(set(seen)) == 23, ordering
