@@ -16,24 +16,41 @@ from django.urls import path
 from agencies.permissions import may_manage_partnership
 from agencies.selectors import partnerships_for
 from audits.choices import AuditStatus, ReturnStatus, SummaryStatus
-from audits.models import AgencyReturn, Audit, Case
+from audits.models import AgencyReturn, Case
 from audits.notifications import remind_agency_now
 from audits.selectors import actions_for, audits_for, cases_for, summaries_for
+from audits.views.links import link_to
 from macfa.errors import ApplicationError
 
 # The stages at which returns are expected (and, at the panel, still missing ones matter most).
 RETURNS_STAGES = (AuditStatus.AGENCY_RETURNS, AuditStatus.PANEL)
+# How a stage's tag stands out in the audits table: closed ones recede, those waiting for agencies catch the eye.
+TAGS: dict[str, str] = {AuditStatus.CLOSED: " govuk-tag--grey", AuditStatus.AGENCY_RETURNS: " govuk-tag--yellow"}
 
 
 def managed_partnerships(user: Any) -> list[Any]:
     return [p for p in partnerships_for(user).order_by("name") if may_manage_partnership(user, p.pk)]
 
 
-def _audits_by_year(user: Any, partnership_ids: list[int]) -> list[tuple[str, list[Audit]]]:
-    audits = audits_for(user).filter(partnership_id__in=partnership_ids).order_by("-start_date", "reference")
-    years: dict[str, list[Audit]] = defaultdict(list)
-    for audit in audits.select_related("partnership"):
-        years[str(audit.start_date.year) if audit.start_date else "Not scheduled"].append(audit)
+def _audits_by_year(user: Any, partnership_ids: list[int]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Each year's audits as table rows: only the columns the table prints, and the link built once for them all."""
+    audits = (
+        audits_for(user)
+        .filter(partnership_id__in=partnership_ids)
+        .order_by("-start_date", "reference")
+        .values("pk", "reference", "title", "status", "start_date", "partnership__name")
+    )
+    audit_url = link_to("pages:audit")
+    stages = dict(AuditStatus.choices)
+    years: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for audit in audits:
+        row: dict[str, Any] = {
+            **audit,
+            "url": audit_url(audit["pk"]),
+            "stage": stages.get(audit["status"]),
+            "tag": TAGS.get(audit["status"], ""),
+        }
+        years[str(audit["start_date"].year) if audit["start_date"] else "Not scheduled"].append(row)
     return sorted(years.items(), key=lambda item: (item[0] != "Not scheduled", item[0]), reverse=True)
 
 
@@ -42,9 +59,14 @@ def _returns_outstanding(user: Any, partnership_ids: list[int]) -> list[dict[str
     submitted = AgencyReturn.objects.filter(
         case_id=OuterRef("case_id"), agency_id=OuterRef("agency_id"), status=ReturnStatus.SUBMITTED
     )
+    # The stage and partnership narrow the scoped cases themselves, so the database never lists every case of the
+    # partnership to check the few that are open for returns.
+    open_for_returns = cases_for(user).filter(
+        audit__partnership_id__in=partnership_ids, audit__status__in=RETURNS_STAGES
+    )
     rows = (
         Case.agencies.through.objects.filter(
-            case__in=cases_for(user),
+            case__in=open_for_returns,
             case__audit__partnership_id__in=partnership_ids,
             case__audit__status__in=RETURNS_STAGES,
         )
@@ -52,9 +74,11 @@ def _returns_outstanding(user: Any, partnership_ids: list[int]) -> list[dict[str
         .annotate(cases=Count("pk"), submitted=Count("pk", filter=Q(Exists(submitted))))
         .order_by("case__audit__reference", "agency__name")
     )
+    audit_url = link_to("pages:audit")
     return [
         {
             "audit_id": row["case__audit_id"],
+            "url": audit_url(row["case__audit_id"]),
             "audit": row["case__audit__reference"],
             "agency": row["agency__name"],
             "cases": row["cases"],

@@ -36,9 +36,9 @@ from audits.permissions import (
 )
 from audits.selectors import audits_for, summaries_for, summary_reviews_for, themes_for
 from audits.services import summaries as summary_services
-from audits.summaries.briefing import Briefing
 from audits.summaries.export import EXPORTABLE
 from audits.views.common import PAGE_LIMIT, ask_which_partnership, chosen_partnership
+from audits.views.summary_document import FIGURE_FIELDS, PLACEHOLDER, put_document, rendered_document
 from macfa.api import etag_of
 from macfa.errors import ApplicationError, ConflictError, NotAllowed
 from macfa.forms import GovukDateInput, GovukForm
@@ -81,7 +81,10 @@ def version_of(summary: LearningSummary) -> str:
 
 
 def _summary_for_page(request: HttpRequest, pk: int) -> LearningSummary:
-    return get_object_or_404(summaries_for(request.user).select_related("partnership"), pk=pk)
+    """The summary without its compiled figures: the page reads them only when it renders a new version of the
+    document (audits.views.summary_document), so a national summary's JSON is not parsed on every read."""
+    summaries = summaries_for(request.user).select_related("partnership").defer(*FIGURE_FIELDS)
+    return get_object_or_404(summaries, pk=pk)
 
 
 @login_required
@@ -210,6 +213,7 @@ class TextsForm(GovukForm):
 def _page(request: HttpRequest, summary: LearningSummary, *, status: int = 200, **extra: Any) -> HttpResponse:
     user = request.user
     exact = sees_exact_figures(user, summary.partnership_id)
+    document = rendered_document(summary, exact=exact)
     prepares = may_prepare_summary(user, summary.partnership_id)
     reviews = summary_reviews_for(user).filter(summary=summary).select_related("reviewer").order_by("created_at", "pk")
     editable = prepares and summary.status in summary_services.EDITABLE_STATUSES
@@ -222,9 +226,9 @@ def _page(request: HttpRequest, summary: LearningSummary, *, status: int = 200, 
         "summary": summary,
         "version": version_of(summary),
         "shows_history": may_read_history(user, summary),
-        "document": Briefing.of(summary, exact=exact) if summary.content else None,
+        "document": PLACEHOLDER if document.html is not None else None,
         "exact": exact,
-        "candidate_quotes": _candidates(summary) if exact else [],
+        "candidate_quotes": document.candidate_quotes,
         "reviews": reviews,
         "changes_asked": _changes_asked(summary, list(reviews)),
         "review_form": ReviewForm(initial={"version": version_of(summary)})
@@ -245,7 +249,7 @@ def _page(request: HttpRequest, summary: LearningSummary, *, status: int = 200, 
         "page_error": "",
         **extra,
     }
-    return render(request, "audits/summary.html", context, status=status)
+    return put_document(render(request, "audits/summary.html", context, status=status), document)
 
 
 def _changes_asked(summary: LearningSummary, reviews: list[Any]) -> Any:
@@ -254,17 +258,6 @@ def _changes_asked(summary: LearningSummary, reviews: list[Any]) -> Any:
         return None
     last = reviews[-1]
     return last if last.decision == ReviewDecision.REQUEST_CHANGES else None
-
-
-def _candidates(summary: LearningSummary) -> list[tuple[str, str, list[str]]]:
-    """The compile's suggested quotes (agreed findings' narratives) for the auditor only, to rewrite."""
-    kinds = (("strength", "Strengths"), ("area_for_improvement", "Areas for improvement"))
-    return [
-        (theme["name"], label, theme.get("quotes", {}).get(kind, []))
-        for theme in summary.content.get("themes", [])
-        for kind, label in kinds
-        if theme.get("quotes", {}).get(kind)
-    ]
 
 
 def _moves_for(user: Any, summary: LearningSummary) -> list[tuple[str, str]]:

@@ -103,3 +103,19 @@ def test_a_reminder_cannot_be_sent_for_another_partnership(parties: Parties, pro
         response = signed_in(parties.business_unit).post(reverse("pages:programme-remind"), press, follow=True)
     assert response.status_code == 200
     assert mail.outbox == []
+
+
+def test_every_audit_links_to_its_page_with_its_stage_and_in_several_partnerships_its_partnership(
+    parties: Parties, programme: dict[str, Any]
+) -> None:
+    MembershipFactory(user=parties.business_unit, partnership=parties.other_partnership, role=Role.BUSINESS_UNIT)
+    theirs = programme["audit"].__class__.objects.get(reference="MACFA 90")
+    with time_machine.travel(TODAY):
+        page = signed_in(parties.business_unit).get(reverse("pages:programme"))
+    body = page.content.decode()
+    for audit in (programme["audit"], theirs):
+        link = f'<a class="govuk-link" href="{reverse("pages:audit", args=[audit.pk])}">{audit.reference}</a>'
+        assert link in body
+    words = text(page)
+    assert f"MACFA 90 {theirs.title} {parties.other_partnership.name} {theirs.get_status_display()}" in words
+    assert f"MACFA 32 {programme['audit'].title} {parties.partnership.name} Agency returns" in words

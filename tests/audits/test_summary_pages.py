@@ -370,3 +370,75 @@ def test_someone_in_two_partnerships_chooses_which_one_first(parties: Parties, s
     assert parties.partnership.name in words and parties.other_partnership.name in words
     chosen = signed_in(parties.auditor).get(reverse(start), {"partnership": parties.other_partnership.pk})
     assert chosen.status_code == 200 and "Which partnership" not in text(chosen)
+
+
+# --- speed at every size: the document is rendered once per version and kept, never across readers' kinds --------
+
+
+def grades_row(words: str) -> str:
+    """The "All agencies" row of the theme's grade table: outstanding, good, requires improvement, inadequate."""
+    found = re.search(
+        r"agreed findings by grade Agency Outstanding Good Requires improvement Inadequate (All agencies [^A-Z]+)",
+        words,
+    )
+    assert found, "the page shows the theme's grade table"
+    return found.group(1).strip()
+
+
+@pytest.mark.parametrize("first", ["auditor", "board_member"])
+def test_each_reader_gets_their_own_figures_whoever_read_the_summary_first(parties: Parties, first: str) -> None:
+    summary = in_review(parties)
+    readers = ["auditor", "board_member"] if first == "auditor" else ["board_member", "auditor"]
+    rows = {
+        who: grades_row(text(signed_in(getattr(parties, who)).get(reverse("pages:summary", args=[summary.pk]))))
+        for who in readers
+    }
+    assert rows["auditor"] == "All agencies 0 10 0 2"  # the working view: exact
+    assert (
+        rows["board_member"] == "All agencies 0 [c] 0 [c]"
+    )  # two inadequate: withheld, and the good that gives them away
+    assert NARRATIVE not in text(signed_in(parties.board_member).get(reverse("pages:summary", args=[summary.pk])))
+
+
+def test_an_edit_or_a_recompile_shows_at_once(parties: Parties) -> None:
+    summary = compiled(parties)
+    auditor = signed_in(parties.auditor)
+    page = reverse("pages:summary", args=[summary.pk])
+    assert grades_row(text(auditor.get(page))) == "All agencies 0 10 0 2"
+    saved = auditor.post(
+        reverse("pages:summary-texts", args=[summary.pk]),
+        {"key_messages": "Supervision must record its decisions.", "version": version(auditor, summary)},
+    )
+    assert saved.status_code == 302
+    assert "Supervision must record its decisions." in text(auditor.get(page))
+    finding = summary.audits.get().cases.get(reference="C12").findings.get()
+    finding.grade = Grade.INADEQUATE
+    finding.save()
+    summary.refresh_from_db()
+    services.summary_claim_for_compile(summary)
+    assert summary_compile(summary_id=summary.pk)
+    assert grades_row(text(auditor.get(page))) == "All agencies 0 9 0 3"
+
+
+def test_a_second_read_of_the_same_version_does_not_read_the_figures_again(parties: Parties) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    summary = in_review(parties)
+    board = signed_in(parties.board_member)
+    page = reverse("pages:summary", args=[summary.pk])
+    board.get(page)  # the first read of this version renders the document
+    with CaptureQueriesContext(connection) as queries:
+        again = board.get(page)
+    assert "[c]" in text(again)
+    assert not [query for query in queries.captured_queries if '"content"' in query["sql"]]
+
+
+def test_names_in_the_tables_are_printed_as_text_never_as_markup(parties: Parties) -> None:
+    summary = compiled(parties)
+    content = {**summary.content, "themes": [{**summary.content["themes"][0], "name": "Neglect <b>&</b>"}]}
+    LearningSummary.objects.filter(pk=summary.pk).update(content=content, updated_at=timezone.now())
+    body = signed_in(parties.auditor).get(reverse("pages:summary", args=[summary.pk])).content.decode()
+    assert "Neglect <b>" not in body
+    assert 'aria-label="Neglect &lt;b&gt;&amp;&lt;/b&gt;: agreed findings by grade"' in body
+    assert '<caption class="govuk-table__caption govuk-table__caption--s">Neglect &lt;b&gt;&amp;&lt;/b&gt;:' in body
