@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cache, cached_property
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -20,17 +22,19 @@ from django.utils import timezone
 from agencies.models import Agency
 from audits.calendar import deadline_in_words
 from audits.choices import ConcernStatus, FindingKind, Grade, Speaker
-from audits.models import AccessDoor, AccessWhat, Case, Finding, Theme
+from audits.models import AccessDoor, AccessWhat, AgencyReturn, Case, Finding, ReturnGrade, Theme
 from audits.permissions import may_manage_audit, may_raise_concern
 from audits.selectors import agency_returns_for, cases_for, child_family_views_for, concerns_for, findings_for
 from audits.services.access import case_access_record
 from audits.services.cases import child_family_view_record
 from audits.services.concerns import concern_raise
 from audits.services.findings import finding_record, finding_update
+from audits.views.grid_inputs import DrawnInput, InputDrawer
 from macfa.errors import ApplicationError
 from macfa.forms import GovukForm
 
 MULTI_AGENCY = "Multi-agency response"
+JUDGEMENT = ("kind", "grade", "change_reason", "narrative")
 
 
 def _fingerprint(kind: str, grade: int | None, change_reason: str, narrative: str) -> str:
@@ -47,6 +51,14 @@ def _finding_fingerprint(finding: Finding | None) -> str:
 
 def _version(finding: Finding | None) -> str:
     return finding.updated_at.isoformat() if finding is not None else ""
+
+
+def _as_drawn(finding: Finding | None) -> dict[str, Any]:
+    """A cell's fields as the page draws them: the finding's judgement, its version and what the cell held."""
+    drawn: dict[str, Any] = {"version": _version(finding), "loaded": _finding_fingerprint(finding)}
+    if finding is not None:
+        drawn |= {name: getattr(finding, name) for name in JUDGEMENT}
+    return drawn
 
 
 class FindingCellForm(GovukForm):
@@ -76,14 +88,6 @@ class FindingCellForm(GovukForm):
         # Whether a moved grade needs its reason is the service's rule (finding_update), reported on this cell.
         return data
 
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                described = self.fields[name].widget.attrs.get("aria-describedby", "")
-                error_id = f"{self[name].auto_id}_error"
-                self.fields[name].widget.attrs["aria-describedby"] = f"{described} {error_id}".strip()
-
     def typed_fingerprint(self) -> str:
         data = self.cleaned_data
         return _fingerprint(data["kind"], data["grade"], data["change_reason"], data["narrative"])
@@ -95,13 +99,30 @@ class FindingCellForm(GovukForm):
         data[self.add_prefix("loaded")] = _finding_fingerprint(finding)
 
 
+@cache
+def _drawer() -> InputDrawer:
+    """The grid's inputs are drawn from one prototype of the cell form, built once per process."""
+    return InputDrawer(FindingCellForm(prefix="cell", cell_name="", self_grade=None))
+
+
 @dataclass
 class Cell:
+    """One theme × agency cell. Its form exists only when the grid was posted: a page drawn for reading needs none
+    (building one per cell and rendering its widgets was most of the page's time), only ``inputs``."""
+
     theme: Theme
     agency: Agency | None
     finding: Finding | None
     self_grade: int | None
-    form: FindingCellForm
+    form: FindingCellForm | None = None
+
+    @property
+    def prefix(self) -> str:
+        return f"t{self.theme.pk}-a{self.agency.pk if self.agency else 'm'}"
+
+    @property
+    def name(self) -> str:
+        return f"{self.theme.name}, {self.agency_name}"
 
     @property
     def agency_name(self) -> str:
@@ -110,6 +131,22 @@ class Cell:
     @property
     def self_grade_label(self) -> str:
         return Grade(self.self_grade).label if self.self_grade else ""
+
+    @property
+    def non_field_errors(self) -> list[str]:
+        return [str(error) for error in self.form.non_field_errors()] if self.form is not None else []
+
+    @cached_property
+    def inputs(self) -> dict[str, DrawnInput]:
+        """Drawn when the template first asks, after any save: what was typed (or saved) and every error it met."""
+        form = self.form
+        values = _as_drawn(self.finding) if form is None else {name: form[name].value() for name in form.fields}
+        return _drawer().draw(
+            prefix=self.prefix,
+            values=values,
+            errors=form.errors if form is not None else {},
+            described_by={"grade": f"{self.prefix}-self-grade"},
+        )
 
 
 @dataclass
@@ -160,15 +197,21 @@ def _case_for(request: HttpRequest, pk: int) -> Case:
 
 
 def _grid(
-    request: HttpRequest, case: Case, themes: list[Theme], agencies: list[Agency], data: Any = None
+    request: HttpRequest,
+    case: Case,
+    themes: list[Theme],
+    agencies: list[Agency],
+    returns: list[AgencyReturn],
+    data: Any = None,
 ) -> list[ThemeRow]:
-    """Every theme × (each involved agency, then the multi-agency response), with its finding and self-grade."""
+    """Every theme × (each involved agency, then the multi-agency response), with its finding and self-grade, and
+    with a form for each cell when ``data`` (the posted grid) is given."""
     findings: dict[tuple[int, int | None], Finding] = {
         (f.theme_id, f.agency_id): f for f in findings_for(request.user).filter(case=case)
     }
     self_grades: dict[tuple[int, int | None], int] = {
         (grade.theme_id, agency_return.agency_id): grade.grade
-        for agency_return in agency_returns_for(request.user).filter(case=case).prefetch_related("self_grades")
+        for agency_return in returns
         for grade in agency_return.self_grades.all()
     }
     rows = []
@@ -178,24 +221,21 @@ def _grid(
             agency_id = agency.pk if agency else None
             finding = findings.get((theme.pk, agency_id))
             self_grade = finding.self_grade if finding else self_grades.get((theme.pk, agency_id))
-            name = f"{theme.name}, {agency or MULTI_AGENCY}"
-            initial = {"version": _version(finding), "loaded": _finding_fingerprint(finding)}
-            if finding is not None:
-                initial |= {field: getattr(finding, field) for field in ("kind", "grade", "change_reason", "narrative")}
-            form = FindingCellForm(
-                data, prefix=f"t{theme.pk}-a{agency_id or 'm'}", initial=initial, cell_name=name, self_grade=self_grade
-            )
-            form.fields["grade"].widget.attrs["aria-describedby"] = f"{form.prefix}-self-grade"
-            cells.append(Cell(theme=theme, agency=agency, finding=finding, self_grade=self_grade, form=form))
+            cell = Cell(theme=theme, agency=agency, finding=finding, self_grade=self_grade)
+            if data is not None:
+                cell.form = FindingCellForm(
+                    data, prefix=cell.prefix, initial=_as_drawn(finding), cell_name=cell.name, self_grade=self_grade
+                )
+            cells.append(cell)
         rows.append(ThemeRow(theme=theme, cells=cells))
     return rows
 
 
 def _save_grid(request: HttpRequest, case: Case, rows: list[ThemeRow]) -> list[Cell]:
     """Save every changed cell in one transaction, or none of them. Returns the cells in error (empty when saved)."""
-    cells = [cell for row in rows for cell in row.cells]
-    if not all([cell.form.is_valid() for cell in cells]):  # a list, so that every cell is validated
-        return [cell for cell in cells if cell.form.errors]
+    posted = [(cell, cell.form) for row in rows for cell in row.cells if cell.form is not None]
+    if not all([form.is_valid() for _, form in posted]):  # a list, so that every cell is validated
+        return [cell for cell, form in posted if form.errors]
     failed: list[Cell] = []
     saved = 0
     with transaction.atomic():
@@ -203,8 +243,7 @@ def _save_grid(request: HttpRequest, case: Case, rows: list[ThemeRow]) -> list[C
         list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))
         locked = findings_for(request.user).filter(case=case).select_for_update(of=("self",))
         current = {(f.theme_id, f.agency_id): f for f in locked.select_related("case__audit")}
-        for cell in cells:
-            form = cell.form
+        for cell, form in posted:
             if form.typed_fingerprint() == form.cleaned_data["loaded"]:
                 continue  # left as it was drawn, whatever anyone else has saved since
             finding = current.get((cell.theme.pk, cell.agency.pk if cell.agency else None))
@@ -215,7 +254,7 @@ def _save_grid(request: HttpRequest, case: Case, rows: list[ThemeRow]) -> list[C
                 continue
             if form.typed_fingerprint() == _finding_fingerprint(finding):
                 continue
-            judgement = {key: form.cleaned_data[key] for key in ("kind", "grade", "change_reason", "narrative")}
+            judgement = {key: form.cleaned_data[key] for key in JUDGEMENT}
             try:
                 if finding is None:
                     finding_record(actor=request.user, case=case, theme=cell.theme, agency=cell.agency, **judgement)
@@ -237,13 +276,13 @@ def _save_grid(request: HttpRequest, case: Case, rows: list[ThemeRow]) -> list[C
 def _stale_message(cell: Cell, finding: Finding | None) -> str:
     if finding is None:
         return (
-            f"{cell.form.cell_name}: someone else changed this finding after you opened the page. "
+            f"{cell.name}: someone else changed this finding after you opened the page. "
             "Your text is kept below: save again to record it."
         )
     saved = [finding.get_kind_display(), finding.get_grade_display() if finding.grade else "not graded"]
     narrative = f" “{finding.narrative}”" if finding.narrative else ""
     return (
-        f"{cell.form.cell_name}: someone else saved this finding after you opened the page "
+        f"{cell.name}: someone else saved this finding after you opened the page "
         f"({', '.join(saved)}{narrative}, at {timezone.localtime(finding.updated_at):%H:%M}). "
         "Your text is kept below: check it, then save again to replace theirs."
     )
@@ -260,8 +299,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agencies = list(case.agencies.order_by("name"))
     posted = request.POST.get("form") if request.method == "POST" and manages else None
 
+    # Read once for the grid's self-grades and for the returns shown above it.
+    returns = list(
+        agency_returns_for(request.user)
+        .filter(case=case)
+        .prefetch_related(Prefetch("self_grades", queryset=ReturnGrade.objects.select_related("theme")))
+    )
     grid_data = request.POST.copy() if posted == "findings" else None
-    rows = _grid(request, case, themes, agencies, grid_data) if manages else []
+    rows = _grid(request, case, themes, agencies, returns, grid_data) if manages else []
     others = (
         list(audit.partnership.agencies.exclude(pk__in=[a.pk for a in agencies]).order_by("name")) if manages else []
     )
@@ -301,7 +346,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect(reverse("pages:case", args=[case.pk]) + "#concerns")
 
-    context = _read_context(request, case, agencies, manages=manages)
+    context = _read_context(request, case, agencies, returns, manages=manages)
     context |= {
         "case": case,
         "audit": audit,
@@ -323,12 +368,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "audits/case.html", context, status=400 if context["has_errors"] else 200)
 
 
-def _read_context(request: HttpRequest, case: Case, agencies: list[Agency], *, manages: bool) -> dict[str, Any]:
+def _read_context(
+    request: HttpRequest, case: Case, agencies: list[Agency], agency_returns: list[AgencyReturn], *, manages: bool
+) -> dict[str, Any]:
     """What everyone who may see the case reads: its returns, the findings they may see, views and concerns."""
-    returns = {
-        agency_return.agency_id: agency_return
-        for agency_return in agency_returns_for(request.user).filter(case=case).prefetch_related("self_grades__theme")
-    }
+    returns = {agency_return.agency_id: agency_return for agency_return in agency_returns}
     # The auditor reads findings in the grid; everyone else reads what findings_for lets them see.
     findings = (
         []
@@ -357,7 +401,7 @@ def _read_context(request: HttpRequest, case: Case, agencies: list[Agency], *, m
 def _error_links(cells: list[Cell], *forms_in_error: forms.Form) -> list[tuple[str, str]]:
     """Each error once, linked to the field to fix (a stale cell links to its narrative, where the typed text is)."""
     links: list[tuple[str, str]] = []
-    for form in [cell.form for cell in cells] + list(forms_in_error):
+    for form in [cell.form for cell in cells if cell.form is not None] + list(forms_in_error):
         for name, errors in form.errors.items():
             fallback = "narrative" if isinstance(form, FindingCellForm) else next(iter(form.fields))
             bound = form[name if name in form.fields else fallback]
