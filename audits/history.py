@@ -129,6 +129,14 @@ def _pairs(model: type[Model], rows_filter: dict[str, Any], reading: _Reading, r
     return pairs
 
 
+def people_named_for(reader: Any, user_ids: Iterable[int | None]) -> dict[int, str]:
+    """How each of these people is named to the reader: colleagues (and everyone, for an operator) by name, anyone
+    else as "Someone outside your partnerships" or "A service operator". For history shown by other doors (admin)."""
+    reading = _Reading(scope_of(reader))
+    reading.remember_users(user_ids)
+    return {pk: reading.person(pk) for pk in reading.user_ids}
+
+
 class _Reading:
     """One reader's view: names of people and records, resolved in bulk and filtered for the reader."""
 

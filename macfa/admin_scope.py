@@ -85,6 +85,13 @@ class ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
         return super().queryset(request, queryset)
 
 
+class _Named(str):
+    """A person as the reader may see them named, standing in for the user object in the history list."""
+
+    def get_username(self) -> str:
+        return str(self)
+
+
 class PartnershipScopedAdmin:
     """Lists, change pages, history pages and dropdowns limited to the signed-in business unit's partnerships."""
 
@@ -112,6 +119,20 @@ class PartnershipScopedAdmin:
     def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
         self._require_visible(request, object_id)
         return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def set_history_delta_changes(self, request: HttpRequest, page_obj: Any, *args: Any, **kwargs: Any) -> None:
+        """Name who made each change as the API's history does: a shared agency's history also holds changes made by
+        the other partnership's people, who are not named to this one (nor linked to)."""
+        super().set_history_delta_changes(request, page_obj, *args, **kwargs)  # type: ignore[misc]
+        from audits.history import people_named_for
+
+        records = list(page_obj.object_list)
+        names = people_named_for(request.user, (record.history_user_id for record in records))
+        for record in records:
+            if record.history_user_id is not None:
+                named = _Named(names[record.history_user_id])
+                record.history_user_id = None  # no link to the person's own admin page
+                record._state.fields_cache["history_user"] = named
 
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None

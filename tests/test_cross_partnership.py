@@ -622,3 +622,20 @@ def test_shared_agency_names_only_the_askers_partnership_in_the_api(world: World
     listed = {row["id"]: row for row in client.get(reverse("api:agency-list")).json()["results"]}
     mine = [getattr(parties, partnership).pk]
     assert detail["partnerships"] == listed[parties.agency.pk]["partnerships"] == mine, f"{role} is shown {detail}"
+
+
+def test_a_shared_agencys_admin_history_does_not_name_the_other_partnerships_people(world: World) -> None:
+    """The agency serves both partnerships; a change our business unit made shows in its history to theirs, unnamed."""
+    ours = world.parties.business_unit
+    ours.first_name, ours.last_name = "Wren", "Okonkwo-Marsh"
+    ours.save()
+    agency = world.parties.agency
+    agency.save()  # a history entry ...
+    Agency.history.filter(id=agency.pk).update(history_user=ours)  # ... made by our business unit
+    url = reverse("admin:agencies_agency_history", args=[agency.pk])
+    theirs = business_unit_staff(world.parties.outsider).get(url)
+    assert theirs.status_code == 200
+    page = theirs.content.decode()
+    assert "Okonkwo-Marsh" not in page and ours.username not in page
+    assert "Someone outside your partnerships" in page
+    assert "Okonkwo-Marsh" in business_unit_staff(ours).get(url).content.decode()

@@ -28,7 +28,7 @@ class RecordsCaseAccess:
 
     def get_object(self) -> Any:
         obj = super().get_object()  # type: ignore[misc]
-        if getattr(self, "action", None) == "retrieve":
+        if getattr(self, "action", None) in ("retrieve", "history"):  # a record's history shows its words too
             self._record_access([obj])
         return obj
 

@@ -1,7 +1,8 @@
 """History pages: who changed a record, when, and what changed, read through the record's own selector.
 
 Each page finds its record exactly as the record's own page does, so a record the reader may not see answers 404
-here too. The pages only read: history is never edited, and a past version is never restored.
+here too. The pages only read: history is never edited, and a past version is never restored. A case's or a
+return's history shows what was written about a child, so reading it is recorded in the access log like the page.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 
 from audits.history import history_of
+from audits.models import AccessDoor, AccessWhat
 from audits.permissions import may_read_history
 from audits.selectors import actions_for, agency_returns_for, audits_for, cases_for, concerns_for, summaries_for
+from audits.services.access import case_access_record
 
 ENTRIES_PER_PAGE = 50
 
@@ -44,6 +47,7 @@ def audit_history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def case_history(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(cases_for(request.user).select_related("audit"), pk=pk)
+    case_access_record(actor=request.user, cases=[case], what=AccessWhat.CASE, door=AccessDoor.PAGE)
     url = reverse("pages:case", args=[case.pk])
     return _history_page(request, case, title=f"History of case {case.reference}", back_url=url, back_label="case")
 
@@ -53,6 +57,7 @@ def return_history(request: HttpRequest, case_pk: int, agency_pk: int) -> HttpRe
     agency_return = get_object_or_404(
         agency_returns_for(request.user).select_related("case", "agency"), case_id=case_pk, agency_id=agency_pk
     )
+    case_access_record(actor=request.user, cases=[case_pk], what=AccessWhat.RETURNS, door=AccessDoor.PAGE)
     url = reverse("pages:return", args=[case_pk, agency_pk])
     title = f"History of {agency_return.agency}'s return on case {agency_return.case.reference}"
     return _history_page(request, agency_return, title=title, back_url=url, back_label="return")

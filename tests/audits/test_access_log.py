@@ -53,6 +53,22 @@ def test_the_return_page_records_a_read_of_returns(world: World) -> None:
     assert logged() == [(world.parties.lead, case.pk, "returns", "page")]
 
 
+def test_a_case_or_return_history_page_records_a_read(world: World) -> None:
+    case, lead = world.own.case, world.parties.lead
+    client = signed_in(lead)
+    assert client.get(reverse("pages:case-history", args=[case.pk])).status_code == 200
+    assert client.get(reverse("pages:return-history", args=[case.pk, world.parties.agency.pk])).status_code == 200
+    assert logged() == [(lead, case.pk, "case", "page"), (lead, case.pk, "returns", "page")]
+
+
+@pytest.mark.parametrize(("resource", "record", "what"), [("finding", "finding", "findings"), ("case", "case", "case")])
+def test_an_api_history_records_a_read(world: World, resource: str, record: str, what: str) -> None:
+    business_unit = world.parties.business_unit
+    obj = getattr(world.own, record)
+    assert client_for(business_unit).get(reverse(f"api:{resource}-history", args=[obj.pk])).status_code == 200
+    assert logged() == [(business_unit, world.own.case.pk, what, "api")]
+
+
 def test_a_page_that_is_404_records_nothing(world: World) -> None:
     assert signed_in(world.parties.outsider).get(reverse("pages:case", args=[world.own.case.pk])).status_code == 404
     assert logged() == []
