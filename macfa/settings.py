@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "macfa.middleware.CSPMiddleware",  # django-csp's, building the settings' policy once
     "simple_history.middleware.HistoryRequestMiddleware",
     "macfa.middleware.ForgetScopeMiddleware",
     "axes.middleware.AxesMiddleware",
