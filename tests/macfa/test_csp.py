@@ -1,4 +1,4 @@
-"""The Content-Security-Policy header: django-csp's policy from the settings, built once a process, on every response."""
+"""The Content-Security-Policy header: the settings' policy (django-csp's), built once a process, on every response."""
 
 from __future__ import annotations
 
