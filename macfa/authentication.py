@@ -7,6 +7,7 @@ Its own module, apart from the sign-in view in ``macfa.auth``: DRF reads ``DEFAU
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -38,10 +39,11 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     """
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
-        rows = _TOKEN.rows(key) if "\x00" not in key else []  # PostgreSQL text holds no NUL
+        rows = _token_rows(key) if "\x00" not in key else []  # PostgreSQL text holds no NUL
         if not rows:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        token_values, user_values = rows[0][:_TOKEN_COLUMNS], rows[0][_TOKEN_COLUMNS:_MEMBERSHIP]
+        token_columns = len(_token_fields())
+        token_values, user_values = rows[0][:token_columns], rows[0][token_columns:_MEMBERSHIP]
         token = Token.from_db(_db(), _token_fields(), token_values)
         user = get_user_model().from_db(_db(), _user_fields(), user_values)
         token.user = user
@@ -53,10 +55,12 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         return user, token
 
 
+@functools.cache
 def _token_fields() -> list[str]:
     return [field.attname for field in Token._meta.concrete_fields]
 
 
+@functools.cache
 def _user_fields() -> list[str]:
     return [field.attname for field in get_user_model()._meta.concrete_fields]
 
@@ -65,32 +69,26 @@ def _db() -> str:
     return Token.objects.db
 
 
-_TOKEN_COLUMNS = 3  # key, user_id, created: checked against the model in _token_statement
 _MEMBERSHIP = -3  # the last three columns: partnership, role, agency (None, None, None for a user with no role)
 
 
-class _TokenStatement:
-    """The token, its user and a row per membership, in one statement compiled once (macfa.statements)."""
+def _token_rows(key: str) -> list[tuple[Any, ...]]:
+    """The token's columns, its user's and a row per membership, in one statement compiled once (macfa.statements)."""
+    slots = one_value(key)
+    a, b = slots.pairs[0]
 
-    def rows(self, key: str) -> list[tuple[Any, ...]]:
-        slots = one_value(key)
-        a, b = slots.pairs[0]
+    def build(which: int) -> Any:
+        return Token.objects.filter(key=(a, b)[which]).values_list(
+            *_token_fields(),
+            *(f"user__{name}" for name in _user_fields()),
+            "user__memberships__partnership_id",
+            "user__memberships__role",
+            "user__memberships__agency_id",
+        )
 
-        def build(which: int) -> Any:
-            return Token.objects.filter(key=(a, b)[which]).values_list(
-                *_token_fields(),
-                *(f"user__{name}" for name in _user_fields()),
-                "user__memberships__partnership_id",
-                "user__memberships__role",
-                "user__memberships__agency_id",
-            )
-
-        statement = compiled("token authentication", build, slots)
-        assert statement is not None and len(_token_fields()) == _TOKEN_COLUMNS
-        return statement.rows(key)
-
-
-_TOKEN = _TokenStatement()
+    statement = compiled("token authentication", build, slots)
+    assert statement is not None  # a key is always a possible match
+    return statement.rows(key)
 
 
 def may_revoke_token_of(actor: Any, person: Any) -> bool:

@@ -18,7 +18,7 @@ from django_filters.widgets import BooleanWidget
 from rest_framework.filters import OrderingFilter
 
 from agencies.selectors import scope_of
-from macfa.statements import NotCompilable, compiled, one_value
+from macfa.statements import NotCompilable, record_by_id
 
 
 def scoped(selector: Callable[[Any], QuerySet[Any]], field_name: str | None = None, **kwargs: Any) -> Any:
@@ -48,27 +48,16 @@ class ScopedChoiceField(django_filters.fields.ModelChoiceField):
             or not getattr(self.actor, "is_authenticated", False)
         ):
             return super().to_python(value)
-        invalid = ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
-        try:
-            pk = int(value)
-        except (TypeError, ValueError):
-            raise invalid from None
-        if not 0 < pk < 2**63:
-            raise invalid
-        slots = one_value(pk)
         selector, actor = self.selector, self.actor
         try:
-            statement = compiled(
-                ("choice", selector, scope_of(actor)),
-                lambda which: selector(actor).select_related(None).filter(pk=slots.pairs[0][which]).order_by(),
-                slots,
+            found = record_by_id(
+                ("choice", selector, scope_of(actor)), lambda: selector(actor).select_related(None), value
             )
-            found = statement.instances(pk) if statement is not None else []
         except NotCompilable:
             return super().to_python(value)
-        if not found:
-            raise invalid
-        return found[0]
+        if found is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return found
 
 
 class ScopedModelChoiceFilter(django_filters.ModelChoiceFilter):

@@ -172,6 +172,21 @@ def compiled(
     return found
 
 
+def record_by_id(key: Hashable, queryset: Callable[[], QuerySet[Any]], value: Any) -> Model | None:
+    """The record with this id among ``queryset()``'s, read by a statement compiled once under ``key``; None if there
+    is none, or the value is no id a record can have (not a whole number, or beyond a bigint, as Django answers)."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk < 2**63:
+        return None
+    slots = one_value(pk)
+    statement = compiled(key, lambda which: queryset().filter(pk=slots.pairs[0][which]).order_by(), slots)
+    found = statement.instances(pk) if statement is not None else []
+    return found[0] if found else None
+
+
 def _sql(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...], Any] | None:
     compiler = queryset.query.get_compiler(using=queryset.db)
     try:

@@ -20,7 +20,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from agencies.selectors import scope_of
 from macfa.api import COUNT_EXACT_UP_TO
 from macfa.filters import StableOrderingFilter
-from macfa.statements import NotCompilable, Slots, compiled, one_value
+from macfa.statements import NotCompilable, Slots, compiled, record_by_id
 
 
 class CompiledList:
@@ -62,23 +62,15 @@ class CompiledReadsMixin:
         view: Any = self
         if not (self.compiled_reads and view.action == "retrieve"):
             return super().get_object()  # type: ignore[misc]
-        try:
-            pk = int(view.kwargs[view.lookup_url_kwarg or view.lookup_field])
-        except ValueError:
-            raise Http404 from None
-        if not 0 < pk < 2**63:  # beyond a bigint nothing has that id (as Django answers an out-of-range id)
-            raise Http404
-        slots = one_value(pk)
-        statement = compiled(
+        record = record_by_id(
             ("retrieve", type(self), scope_of(view.request.user)),
-            lambda which: view.get_queryset().filter(pk=slots.pairs[0][which]).order_by(),
-            slots,
+            view.get_queryset,
+            view.kwargs[view.lookup_url_kwarg or view.lookup_field],
         )
-        found = statement.instances(pk) if statement is not None else []
-        if not found:
+        if record is None:
             raise Http404
-        view.check_object_permissions(view.request, found[0])
-        return found[0]
+        view.check_object_permissions(view.request, record)
+        return record
 
     def list(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         view: Any = self
